@@ -1,0 +1,1 @@
+"""Everything about the model: facts, token counts, planning, budgets and calls."""

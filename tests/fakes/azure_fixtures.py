@@ -1,0 +1,1 @@
+"""Fixtures for the fake Azure OpenAI server (written with the fake)."""

@@ -1,0 +1,1 @@
+"""Fixtures for the fake GitHub server (written with the fake)."""
