@@ -58,7 +58,9 @@ MODELS: dict[str, ModelFacts] = {
         _chat("gpt-4.1", 1_047_576, 32_768, (2.00, 0.50, 8.00)),
         _chat("gpt-4.1-mini", 1_047_576, 32_768, (0.40, 0.10, 1.60)),
         _chat("gpt-4.1-nano", 1_047_576, 32_768, (0.10, 0.025, 0.40)),
-        ModelFacts("gpt-4-turbo", "cl100k_base", 128_000, 4_096, "max_tokens", True, 10.0, 10.0, 30.0),
+        ModelFacts(
+            "gpt-4-turbo", "cl100k_base", 128_000, 4_096, "max_tokens", True, 10.0, 10.0, 30.0
+        ),
         _reasoning("o3-mini", 200_000, 100_000, (1.10, 0.55, 4.40)),
         _reasoning("o4-mini", 200_000, 100_000, (1.10, 0.275, 4.40)),
         _reasoning("o3", 200_000, 100_000, (2.00, 0.50, 8.00)),

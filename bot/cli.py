@@ -1,0 +1,134 @@
+"""The ``docgen`` command: serve, worker, config, tokenizers (and suggest).
+
+Every subcommand validates its settings before doing anything else, so a bad
+setting ends the process with exit code 2 and one line naming it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.errors import DocgenError, SettingsError
+from bot.settings import Front, Settings, load_settings
+
+EXIT_USAGE = 2
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.docgen_log_level,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the webhook receiver under uvicorn."""
+    import uvicorn
+
+    settings = load_settings(Front.WEB)
+    _configure_logging(settings)
+    uvicorn.run(
+        "bot.web:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port or settings.port,
+        log_level=settings.docgen_log_level.lower(),
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the arq worker until SIGTERM or SIGINT."""
+    settings = load_settings(Front.WORKER)
+    _configure_logging(settings)
+    from bot.worker import build_worker
+
+    worker = build_worker(settings, burst=args.burst)
+    worker.run()
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Print the effective settings, secrets masked, and the model's facts."""
+    settings = load_settings(Front(args.front))
+    facts = settings.model_facts()
+    out = {"settings": settings.redacted(), "provider": settings.provider(), "model": vars(facts)}
+    if args.json:
+        print(json.dumps(out, indent=2, default=str))
+        return 0
+    for name, value in out["settings"].items():
+        print(f"{name:<34} {'' if value is None else value}")
+    print(f"{'(provider in use)':<34} {out['provider'] or 'none configured'}")
+    for name, value in vars(facts).items():
+        print(f"{'(model) ' + name:<34} {value}")
+    return 0
+
+
+def cmd_tokenizers(args: argparse.Namespace) -> int:
+    """Install the offline tokenizer files where tiktoken looks for them."""
+    from bot.llm.encodings import install_encodings
+
+    for path in install_encodings():
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``docgen`` command."""
+    parser = argparse.ArgumentParser(prog="docgen", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the webhook receiver (web process)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 8000")
+    serve.set_defaults(handler=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the job worker")
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.set_defaults(handler=cmd_worker)
+
+    config = sub.add_parser("config", help="print the effective settings, secrets masked")
+    config.add_argument("--front", choices=[f.value for f in Front], default="cli",
+                        help="also check what this process needs (default: cli)")
+    config.add_argument("--json", action="store_true")
+    config.set_defaults(handler=cmd_config)
+
+    tok = sub.add_parser("tokenizers", help="install the offline tokenizer files")
+    tok.set_defaults(handler=cmd_tokenizers)
+
+    _add_suggest(sub)
+    return parser
+
+
+def _add_suggest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    try:
+        from bot.local.suggest_cli import add_parser
+    except ImportError:  # the local front is optional while it is being built
+        return
+    add_parser(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``docgen`` command line and return its exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except SettingsError as exc:
+        print(f"docgen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DocgenError as exc:
+        print(f"docgen: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

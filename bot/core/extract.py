@@ -1,0 +1,267 @@
+"""Find a Python file's functions and classes, with exact lines, and the ones a diff changed.
+
+Pure: the head version's text in, frozen records out (stdlib ``ast``, the file's real line
+numbers). Qualified names are spelled as ``__qualname__`` spells them (``Outer.Inner.m``,
+``outer.<locals>.inner``). A function is *changed* when any line of its span, decorators
+through last line, was added. The records live in :mod:`bot.core.records` and are
+re-exported here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_left
+from collections.abc import Collection
+
+from bot.core.pysource import (
+    char_col,
+    describe_syntax_error,
+    find_colon,
+    parse,
+    segment,
+    split_lines,
+    statement_blocks,
+)
+from bot.core.records import (
+    ClassInfo,
+    ErrorKind,
+    ExtractResult,
+    FunctionInfo,
+    FunctionKind,
+    Param,
+    ParamKind,
+)
+
+__all__ = [
+    "ClassInfo", "ExtractResult", "FunctionInfo", "Param", "changed_functions", "extract",
+]  # fmt: skip
+
+_DEF = re.compile(r"(?:async\s+)?def\s+\w+|class\s+\w+")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def extract(path: str, source: str, *, lines: Collection[int] | None = None) -> ExtractResult:
+    """Parse the head version of a file and list its functions and classes.
+
+    With ``lines`` (a diff's added lines), only the functions whose span holds one of
+    them are listed, which spares building records nobody reads; ids are the same.
+    """
+    text = source[1:] if source.startswith("\ufeff") else source
+    text_lines = split_lines(text)
+    count = len(text_lines)
+    if "\r" in text and _LONE_CR.search(text):
+        # Python would count a lone CR as a line break, git would not: line numbers disagree.
+        return ExtractResult(path, (), (), "", "uses lone CR line endings", "unreadable", count)
+    try:
+        tree = parse(text)
+    except SyntaxError as exc:
+        reason, newer = describe_syntax_error(exc, text_lines)
+        kind: ErrorKind = "newer_syntax" if newer else "syntax"
+        return ExtractResult(path, (), (), "", reason, kind, count)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        reason = f"cannot be parsed ({type(exc).__name__})"
+        return ExtractResult(path, (), (), "", reason, "unreadable", count)
+    wanted = None if lines is None else sorted(lines)
+    visitor = _Visitor(path, text_lines, _indent_unit(tree, text_lines), wanted)
+    visitor.body(tree.body, "", None)
+    imports = "\n".join(segment(text_lines, node) for node in _imports(tree.body))
+    functions, classes = tuple(visitor.functions), tuple(visitor.classes)
+    return ExtractResult(path, functions, classes, imports, line_count=count)
+
+
+def changed_functions(result: ExtractResult, added_lines: Collection[int]) -> list[FunctionInfo]:
+    """Return the functions with at least one added line between first decorator and end."""
+    added = sorted(added_lines)
+    return [f for f in result.functions if _overlaps(added, f.lineno, f.end_lineno)]
+
+
+def _overlaps(sorted_lines: list[int], first: int, last: int) -> bool:
+    i = bisect_left(sorted_lines, first)
+    return i < len(sorted_lines) and sorted_lines[i] <= last
+
+
+_Def = ast.FunctionDef | ast.AsyncFunctionDef
+# Statements that hold other statements (functions and classes aside).
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
+             ast.TryStar, ast.Match)  # fmt: skip
+
+
+class _Visitor:
+    """Walk statements only (never expressions), keeping the qualname prefix."""
+
+    def __init__(self, path: str, lines: list[str], unit: str, wanted: list[int] | None) -> None:
+        self.path, self.lines, self.unit, self.wanted = path, lines, unit, wanted
+        self.functions: list[FunctionInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.seen: dict[str, int] = {}
+
+    def body(self, body: list[ast.stmt], prefix: str, class_qualname: str | None) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                function = self.function(stmt, prefix, class_qualname)
+                if function is not None:
+                    self.functions.append(function)
+                self.body(stmt.body, f"{prefix}{stmt.name}.<locals>.", None)
+            elif isinstance(stmt, ast.ClassDef):
+                qualname = prefix + stmt.name
+                self.classes.append(self.klass(stmt, qualname))
+                self.body(stmt.body, f"{qualname}.", qualname)
+            elif isinstance(stmt, _COMPOUND):
+                for block in statement_blocks(stmt):
+                    self.body(block, prefix, class_qualname)
+
+    def function(self, node: _Def, prefix: str, class_qualname: str | None) -> FunctionInfo | None:
+        lines = self.lines
+        qualname = prefix + node.name
+        count = self.seen[qualname] = self.seen.get(qualname, 0) + 1
+        suffix = f"#{count}" if count > 1 else ""
+        first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+        end = node.end_lineno or node.lineno
+        if self.wanted is not None and not _overlaps(self.wanted, min(first, node.lineno), end):
+            return None
+        colon_line, colon_col = self.colon(node)
+        doc_node = _docstring_node(node)
+        return FunctionInfo(
+            id=f"{self.path}::{qualname}{suffix}",
+            path=self.path,
+            qualname=qualname,
+            name=node.name,
+            kind=_kind(node, class_qualname is not None),
+            is_method=class_qualname is not None,
+            class_qualname=class_qualname,
+            lineno=min(first, node.lineno),
+            def_lineno=node.lineno,
+            header_end_lineno=colon_line,
+            header_colon_col=colon_col,
+            body_lineno=node.body[0].lineno,
+            end_lineno=end,
+            decorators=tuple(segment(lines, d) for d in node.decorator_list),
+            params=_params(lines, node.args),
+            returns=segment(lines, node.returns) if node.returns else None,
+            docstring=ast.get_docstring(node) if doc_node else None,
+            docstring_span=(doc_node.lineno, doc_node.end_lineno or 0) if doc_node else None,
+            docstring_end_col=_end_col(lines, doc_node) if doc_node else None,
+            body_indent=self.body_indent(node, colon_line),
+            source="".join(lines[min(first, node.lineno) - 1 : end]),
+        )
+
+    def klass(self, node: ast.ClassDef, qualname: str) -> ClassInfo:
+        first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+        colon_line = self.colon(node)[0]
+        return ClassInfo(
+            qualname=qualname,
+            name=node.name,
+            lineno=min(first, node.lineno),
+            def_lineno=node.lineno,
+            end_lineno=node.end_lineno or node.lineno,
+            has_docstring=_docstring_node(node) is not None,
+            header="".join(self.lines[min(first, node.lineno) - 1 : colon_line]),
+        )
+
+    def colon(self, node: _Def | ast.ClassDef) -> tuple[int, int]:
+        """Return the line and column of the colon that ends the header."""
+        line = self.lines[node.lineno - 1]
+        start = char_col(line, node.col_offset)
+        match = _DEF.match(line, start)
+        position = (node.lineno, match.end() if match else start)
+        for element in _header_elements(node):
+            end_line = element.end_lineno or element.lineno
+            end = (end_line, char_col(self.lines[end_line - 1], element.end_col_offset or 0))
+            position = max(position, end)
+        found = find_colon(self.lines, *position) if match else None
+        if found is None:
+            # Unusual spellings (a continuation inside `async def`): fall back to the line
+            # before the body; the edit's safety check guards what is built on it.
+            body_line = node.body[0].lineno
+            return max(body_line - 1, node.lineno), -1
+        return found
+
+    def body_indent(self, node: _Def, colon_line: int) -> str:
+        first = node.body[0]
+        if first.lineno > colon_line:
+            line = self.lines[first.lineno - 1]
+            return line[: char_col(line, first.col_offset)]
+        line = self.lines[node.lineno - 1]
+        indent = line[: len(line) - len(line.lstrip(" \t\f"))]
+        return indent + ("\t" if "\t" in indent else self.unit)
+
+
+def _kind(node: _Def, is_method: bool) -> FunctionKind:
+    if isinstance(node, ast.AsyncFunctionDef):
+        return "async method" if is_method else "async function"
+    return "method" if is_method else "function"
+
+
+def _header_elements(node: _Def | ast.ClassDef) -> list[ast.expr | ast.arg | ast.keyword]:
+    elements: list[ast.expr | ast.arg | ast.keyword] = list(getattr(node, "type_params", ()))
+    if isinstance(node, ast.ClassDef):
+        return elements + list(node.bases) + list(node.keywords)
+    a = node.args
+    elements += [*a.posonlyargs, *a.args, *a.kwonlyargs, *a.defaults]
+    elements += [d for d in a.kw_defaults if d is not None]
+    elements += [x for x in (a.vararg, a.kwarg, node.returns) if x is not None]
+    return elements
+
+
+def _params(lines: list[str], a: ast.arguments) -> tuple[Param, ...]:
+    def text(node: ast.expr | None) -> str | None:
+        return segment(lines, node) if node is not None else None
+
+    positional = [*a.posonlyargs, *a.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults))
+    defaults += a.defaults
+    params = []
+    for i, (arg, default) in enumerate(zip(positional, defaults, strict=True)):
+        kind: ParamKind = "positional_only" if i < len(a.posonlyargs) else "positional_or_keyword"
+        params.append(Param(arg.arg, kind, text(default), text(arg.annotation)))
+    if a.vararg:
+        params.append(Param(a.vararg.arg, "var_positional", None, text(a.vararg.annotation)))
+    for arg, kw_default in zip(a.kwonlyargs, a.kw_defaults, strict=True):
+        params.append(Param(arg.arg, "keyword_only", text(kw_default), text(arg.annotation)))
+    if a.kwarg:
+        params.append(Param(a.kwarg.arg, "var_keyword", None, text(a.kwarg.annotation)))
+    return tuple(params)
+
+
+def _docstring_node(node: _Def | ast.ClassDef) -> ast.Expr | None:
+    first = node.body[0]
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return first
+    return None
+
+
+def _end_col(lines: list[str], node: ast.Expr) -> int:
+    end_line = node.end_lineno or node.lineno
+    return char_col(lines[end_line - 1], node.end_col_offset or 0)
+
+
+def _imports(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Return the module's import statements, including those under a top-level if/try."""
+    found: list[ast.stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            found.append(stmt)
+        elif isinstance(stmt, ast.If | ast.Try):
+            for block in statement_blocks(stmt):
+                found += _imports(block)
+    return found
+
+
+def _indent_unit(tree: ast.Module, lines: list[str]) -> str:
+    """Guess the file's indentation step from its first block whose body starts a line."""
+    for stmt in tree.body:
+        body = getattr(stmt, "body", None)
+        if not isinstance(body, list) or not body:
+            continue
+        first: ast.stmt = body[0]
+        if first.lineno > stmt.lineno:
+            line = lines[first.lineno - 1]
+            unit = line[: char_col(line, first.col_offset)]
+            if unit and not unit.strip(" \t"):
+                return unit
+    return "    "

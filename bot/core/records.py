@@ -1,0 +1,131 @@
+"""The records extraction produces: functions, classes and files, as frozen plain data.
+
+A function's lines are 1-based and inclusive, in the head version of its file. Details
+only targets need (generator, raised exceptions, fingerprint) are worked out on first
+use from the function's own source, so listing every function of a file stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from bot.core.fingerprint import FunctionDetails, analyse
+
+ParamKind = Literal[
+    "positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"
+]
+FunctionKind = Literal["function", "async function", "method", "async method"]
+ErrorKind = Literal["syntax", "newer_syntax", "unreadable"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its kind as ``inspect`` names it, default and annotation as source."""
+
+    name: str
+    kind: ParamKind
+    default: str | None = None
+    annotation: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """A function or method of the head file; lines are 1-based and inclusive.
+
+    ``lineno`` is the first decorator's line, ``def_lineno`` the ``def`` line,
+    ``header_end_lineno``/``header_colon_col`` the colon that ends the signature,
+    ``body_lineno`` the first body statement's line (the colon's line for ``def f(): x``).
+    ``id`` is ``<path>::<qualname>``; a qualname defined twice in a file (a property
+    setter, a conditional definition) gets ``#2``, ``#3``... in its id only.
+    """
+
+    id: str
+    path: str
+    qualname: str
+    name: str
+    kind: FunctionKind
+    is_method: bool
+    class_qualname: str | None
+    lineno: int
+    def_lineno: int
+    header_end_lineno: int
+    header_colon_col: int
+    body_lineno: int
+    end_lineno: int
+    decorators: tuple[str, ...]
+    params: tuple[Param, ...]
+    returns: str | None
+    docstring: str | None
+    docstring_span: tuple[int, int] | None
+    docstring_end_col: int | None
+    body_indent: str
+    source: str
+
+    @property
+    def is_async(self) -> bool:
+        """Tell whether this is an ``async def``."""
+        return self.kind.startswith("async")
+
+    @property
+    def key(self) -> str:
+        """Return the id without its path: how the same function is found in the base file."""
+        return self.id.split("::", 1)[1]
+
+    @cached_property
+    def details(self) -> FunctionDetails:
+        """Return the generator flag, raised exceptions and fingerprint (computed once)."""
+        return analyse(self.source)
+
+    @property
+    def is_generator(self) -> bool:
+        """Tell whether the function yields (in its own body, not in nested ones)."""
+        return self.details.is_generator
+
+    @property
+    def raises(self) -> tuple[str, ...]:
+        """Return the exception names the function raises explicitly, in source order."""
+        return self.details.raises
+
+    @property
+    def fingerprint(self) -> str:
+        """Return a hash of the function's code without its docstring (16 hex digits)."""
+        return self.details.fingerprint
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """A class of the head file; ``header`` is its source from first decorator to colon."""
+
+    qualname: str
+    name: str
+    lineno: int
+    def_lineno: int
+    end_lineno: int
+    has_docstring: bool
+    header: str
+
+
+@dataclass(frozen=True)
+class ExtractResult:
+    """Everything docgen needs from one file; ``error`` says why a file could not be read."""
+
+    path: str
+    functions: tuple[FunctionInfo, ...]
+    classes: tuple[ClassInfo, ...]
+    imports_source: str
+    error: str | None = None
+    error_kind: ErrorKind | None = None
+    line_count: int = 0
+
+    def function(self, key: str) -> FunctionInfo | None:
+        """Return the function whose id ends in ``::key`` (a qualname, maybe ``#n``)."""
+        for function in self.functions:
+            if function.key == key:
+                return function
+        return None
+
+    def klass(self, qualname: str) -> ClassInfo | None:
+        """Return the class with this qualname, if the file defines it."""
+        return next((c for c in self.classes if c.qualname == qualname), None)

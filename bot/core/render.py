@@ -1,0 +1,297 @@
+"""Turn a model's docstring text into the lines of a Python string literal.
+
+The model answers with the docstring body only. Rendering cleans its whitespace,
+wraps long prose to the repository's line length (never inside doctests, code
+blocks or section headers), and writes a literal that can never end early: plain
+when it can, r-prefixed when the text holds backslashes, escaped otherwise.
+The lines come back without the function's indentation; the edit geometry adds it.
+
+Invariant (tested with hypothesis): for the literal of ``body`` indented by any
+amount, ``ast.get_docstring`` of the function returns ``body`` unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core.wrap import wrap_lines
+
+Style = Literal["google", "numpy", "sphinx"]
+Quote = Literal['"', "'"]
+
+STYLES: tuple[Style, ...] = ("google", "numpy", "sphinx")
+DEFAULT_STYLE: Style = "google"
+DEFAULT_LINE_LENGTH = 88
+# Deeply nested code still gets a usable width; a linter may flag it, a reader will not.
+MIN_WIDTH = 40
+
+_GOOGLE_HEADER = re.compile(
+    r"^[ \t]*(Args|Arguments|Parameters|Params|Keyword\ Args|Keyword\ Arguments|Returns?"
+    r"|Yields?|Raises|Attributes|Examples?|Notes?|Todo|Warnings?|See\ Also):[ \t]*$",
+    re.MULTILINE,
+)
+_NUMPY_HEADER = re.compile(
+    # A section title underlined with dashes of the same width on the next line.
+    r"^[ \t]*(Parameters|Other\ Parameters|Returns|Yields|Receives|Raises|Warns|Attributes"
+    r"|Examples|Notes|See\ Also|References|Warnings)[ \t]*\n[ \t]*-{3,}[ \t]*$",
+    re.MULTILINE,
+)
+_SPHINX_FIELD = re.compile(
+    r"^[ \t]*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|except"
+    r"|exception|yields?|ytype|var|ivar|cvar)\b[^:\n]*:",
+    re.MULTILINE,
+)
+_STYLE_MARKERS: dict[Style, re.Pattern[str]] = {
+    "google": _GOOGLE_HEADER,
+    "numpy": _NUMPY_HEADER,
+    "sphinx": _SPHINX_FIELD,
+}
+_STRING_PREFIX = re.compile(r"[rRuUbBfF]{0,2}('''|\"\"\")")
+_NEWLINE = re.compile(r"\r\n?|\n")
+_OWNERS = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+# A model sometimes wraps its answer in a fence or in quotes despite the instructions.
+_FENCED = re.compile(r"\A\s*```[\w+-]*[ \t]*\n(?P<body>.*)\n\s*```\s*\Z", re.DOTALL)
+_QUOTED = re.compile(
+    r"\A\s*[rR]?(?P<q>\"\"\"|\'\'\')(?P<body>(?:(?!(?P=q)).)*)(?P=q)\s*\Z", re.DOTALL
+)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """The repository's docstring conventions."""
+
+    style: Style = DEFAULT_STYLE
+    quote: Quote = '"'
+    line_length: int = DEFAULT_LINE_LENGTH
+
+
+@dataclass(frozen=True)
+class DocstringSample:
+    """An existing docstring and the quote character its literal opens with."""
+
+    text: str
+    quote: Quote | None
+
+
+def style_of(docstring: str) -> Style | None:
+    """Return the style whose section markers ``docstring`` uses most, or None."""
+    counts = {style: len(pattern.findall(docstring)) for style, pattern in _STYLE_MARKERS.items()}
+    best = max(counts.values())
+    if best == 0:
+        return None
+    # On a tie prefer the more specific markers: an underlined header is never accidental.
+    return next(style for style in ("numpy", "sphinx", "google") if counts[style] == best)
+
+
+def detect_style(docstrings: Iterable[str]) -> Style:
+    """Pick the style most existing docstrings use; ties and none give google."""
+    votes = Counter(style for text in docstrings if (style := style_of(text)) is not None)
+    if not votes:
+        return DEFAULT_STYLE
+    ranked = votes.most_common()
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return DEFAULT_STYLE
+    return ranked[0][0]
+
+
+def detect_quote(samples: Iterable[DocstringSample]) -> Quote:
+    """Pick the triple quote most existing docstrings open with; ties give ``\"``."""
+    votes = Counter(s.quote for s in samples if s.quote is not None)
+    return "'" if votes["'"] > votes['"'] else '"'
+
+
+def collect_docstrings(sources: Iterable[str]) -> list[DocstringSample]:
+    """Return every module, class and function docstring in ``sources``.
+
+    Sources that do not parse are skipped: they say nothing reliable.
+    """
+    samples: list[DocstringSample] = []
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        lines = _NEWLINE.split(source)  # the line breaks ast counts, and only those
+        for node in ast.walk(tree):
+            if isinstance(node, _OWNERS) and (text := ast.get_docstring(node)) is not None:
+                samples.append(DocstringSample(text, _quote_at(lines, node.body[0])))
+    return samples
+
+
+def _quote_at(lines: Sequence[str], node: ast.stmt) -> Quote | None:
+    if node.lineno > len(lines):
+        return None
+    # col_offset counts UTF-8 bytes, not characters.
+    start = lines[node.lineno - 1].encode()[node.col_offset : node.col_offset + 5]
+    match = _STRING_PREFIX.match(start.decode("ascii", errors="replace"))
+    if match is None:
+        return None
+    return '"' if match.group(1) == '"""' else "'"
+
+
+def resolve_options(
+    *,
+    style: str = "auto",
+    quote: str = "auto",
+    line_length: int | None = None,
+    samples: Sequence[DocstringSample] = (),
+) -> RenderOptions:
+    """Combine configured choices with what the existing docstrings show.
+
+    ``style`` is google, numpy, sphinx or auto; ``quote`` is double, single or auto.
+    """
+    chosen_style = _as_style(style) if style in STYLES else detect_style(s.text for s in samples)
+    chosen_quote: Quote
+    if quote == "double":
+        chosen_quote = '"'
+    elif quote == "single":
+        chosen_quote = "'"
+    else:
+        chosen_quote = detect_quote(samples)
+    return RenderOptions(chosen_style, chosen_quote, line_length or DEFAULT_LINE_LENGTH)
+
+
+def _as_style(name: str) -> Style:
+    return next(style for style in STYLES if style == name)
+
+
+def clean_text(text: str) -> str:
+    """Normalize whitespace the way a docstring's value should hold it.
+
+    Newlines become ``\\n``, tabs spaces; trailing spaces, leading and trailing
+    blank lines and runs of blank lines go; lines after the first lose their
+    common indentation (as ``inspect.cleandoc`` would remove it anyway).
+    """
+    lines = [
+        line.rstrip()
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").expandtabs().split("\n")
+    ]
+    while len(lines) > 1 and not lines[0]:
+        del lines[0]
+    lines[0] = lines[0].lstrip()
+    margin = min((len(ln) - len(ln.lstrip(" ")) for ln in lines[1:] if ln), default=0)
+    lines[1:] = [ln[margin:] for ln in lines[1:]]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+def unwrap_answer(text: str) -> str:
+    """Remove a code fence or string quotes put around the docstring text."""
+    for pattern in (_FENCED, _QUOTED):
+        if (match := pattern.match(text)) is not None:
+            return match.group("body")
+    return text
+
+
+def prepare_docstring(text: str, *, indent: int, options: RenderOptions) -> str:
+    """Return the docstring value: ``text`` cleaned and wrapped for ``indent`` columns."""
+    body = clean_text(unwrap_answer(text))
+    width = _width(indent, options)
+    # Quotes take three columns each side, plus one for an r prefix.
+    quotes = 7 if "\\" in body else 6
+    if "\n" not in body and len(body) + quotes <= width:
+        return body
+    lines = wrap_lines(body.split("\n"), width=width, first_offset=quotes - 2)
+    if len(lines) == 1:
+        # It fit beside the opening quotes alone; the closing ones need room too.
+        lines = wrap_lines(lines, width=width, first_offset=quotes)
+    return "\n".join(lines)
+
+
+def docstring_literal(body: str, *, options: RenderOptions) -> list[str]:
+    """Return the literal lines, unindented, whose value is exactly ``body``.
+
+    A body of one line stays on one line (too long only when it is one long
+    word); any other opens on the summary line and closes on a line of its own.
+    """
+    q3 = options.quote * 3
+    one_line = "\n" not in body
+    content = body if one_line else body + "\n"
+    prefix, escaped = _encode(content, options.quote)
+    if one_line:
+        return [f"{prefix}{q3}{escaped}{q3}"]
+    lines = escaped.split("\n")
+    lines[0] = f"{prefix}{q3}{lines[0]}"
+    lines[-1] = q3
+    return lines
+
+
+def render_docstring(text: str, *, indent: int, options: RenderOptions) -> list[str]:
+    """Clean, wrap and quote the model's ``text``; return the literal's lines."""
+    return docstring_literal(
+        prepare_docstring(text, indent=indent, options=options), options=options
+    )
+
+
+def _width(indent: int, options: RenderOptions) -> int:
+    return max(options.line_length - indent, MIN_WIDTH)
+
+
+def _needs_escape(char: str) -> bool:
+    # Control characters and surrogates cannot stand in source; line and paragraph
+    # separators would split the line for editors and for GitHub's suggestion.
+    if char == "\n":
+        return False
+    return unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029"
+
+
+def _closes_at_end(content: str, quote: Quote, *, raw: bool) -> bool:
+    """Tell whether the literal's closing quotes are the first triple the tokenizer sees."""
+    q3 = quote * 3
+    text = content + q3
+    i = 0
+    while i < len(text):
+        if raw and text[i] == "\\":
+            i += 2
+            continue
+        if text.startswith(q3, i):
+            return i == len(content)
+        i += 1
+    return False
+
+
+def _encode(content: str, quote: Quote) -> tuple[str, str]:
+    """Return the string prefix and the literal text for ``content``."""
+    special = any(_needs_escape(c) for c in content)
+    if not special and "\\" not in content and _closes_at_end(content, quote, raw=False):
+        return "", content
+    if not special and _closes_at_end(content, quote, raw=True):
+        return "r", content
+    return "", _escape(content, quote)
+
+
+def _escape(content: str, quote: Quote) -> str:
+    out: list[str] = []
+    for char in content:
+        if char == "\\":
+            out.append("\\\\")
+        elif _needs_escape(char):
+            out.append(_escape_code(char))
+        else:
+            out.append(char)
+    text = "".join(out)
+    # Escape every quote of a run of three or more, and a run that meets the closing quotes.
+    text = re.sub(
+        rf"{re.escape(quote)}{{3,}}|{re.escape(quote)}+\Z",
+        lambda m: ("\\" + quote) * len(m.group()),
+        text,
+    )
+    return text
+
+
+def _escape_code(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

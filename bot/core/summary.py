@@ -1,0 +1,208 @@
+"""The summary comment: one line of totals, details folded, hidden markers last.
+
+The comment is found again by ``<!-- docgen:summary -->`` and edited in place on
+every run. ``<!-- docgen:usage {...} -->`` carries the usage the model's answers
+reported, with exactly the keys of the design notes. Lists are cut with "and N
+more" so the body stays far below GitHub's 65,536 characters even for 3,000 files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.review import MAX_BODY_CHARS, Skip
+
+SUMMARY_MARKER = "<!-- docgen:summary -->"
+USAGE_MARKER = "<!-- docgen:usage {json} -->"
+TOTALS = (
+    "docgen suggested {suggested} docstring{s} · skipped {skipped} · {tokens:,} tokens · {cost}"
+)
+MAX_LISTED = 30
+MAX_CELL = 160
+
+_USAGE_RE = re.compile(r"<!-- docgen:usage (\{.*?\}) -->")
+_USAGE_KEYS = ("prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "calls")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the changed functions have a docstring."""
+
+    documented: int
+    total: int
+
+    def with_added(self, count: int) -> Coverage:
+        """Return the coverage once ``count`` more functions get a docstring."""
+        return Coverage(min(self.documented + count, self.total), self.total)
+
+    def describe(self) -> str:
+        """Return e.g. ``3 of 12 (25%)``."""
+        if self.total == 0:
+            return "no functions"
+        return f"{self.documented} of {self.total} ({100 * self.documented // self.total}%)"
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """Token counts and cost the model's answers reported for one run."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    cost_usd: float = 0.0
+    calls: int = 0
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Everything the summary says about one run, as plain data."""
+
+    model: str
+    usage: UsageTotals = UsageTotals()
+    suggested: tuple[str, ...] = ()
+    skipped: tuple[Skip, ...] = ()
+    not_commentable: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()  # suggested on an earlier run, code unchanged
+    done: tuple[str, ...] = ()  # gained a docstring since an earlier run
+    coverage_before: Coverage = Coverage(0, 0)
+    coverage_after: Coverage = Coverage(0, 0)
+    pr_cost_usd: float | None = None  # this run included
+    budget_remaining_usd: float | None = None
+    notes: tuple[str, ...] = ()  # e.g. a repository config problem, in one line
+
+
+def usd(amount: float) -> str:
+    """Format dollars: four decimals under a dollar (runs cost fractions of a cent)."""
+    if amount == 0:
+        return "$0"
+    return f"${amount:.4f}" if abs(amount) < 1 else f"${amount:,.2f}"
+
+
+def totals_line(report: RunReport) -> str:
+    """Return the one line of totals the summary starts with."""
+    u = report.usage
+    return TOTALS.format(
+        suggested=len(report.suggested),
+        s="" if len(report.suggested) == 1 else "s",
+        skipped=len(report.skipped) + len(report.not_commentable),
+        tokens=u.prompt_tokens + u.completion_tokens,
+        cost=usd(u.cost_usd),
+    )
+
+
+def usage_marker(usage: UsageTotals) -> str:
+    """Return the hidden machine-readable usage line."""
+    values = [getattr(usage, key) for key in _USAGE_KEYS]
+    values[3] = round(usage.cost_usd, 6)
+    return USAGE_MARKER.format(json=json.dumps(dict(zip(_USAGE_KEYS, values, strict=True))))
+
+
+def parse_usage(body: str) -> UsageTotals | None:
+    """Read the usage line back from a summary body; None when absent or malformed."""
+    match = _USAGE_RE.search(body)
+    if match is None:
+        return None
+    try:
+        data = json.loads(match.group(1))
+        return UsageTotals(
+            prompt_tokens=int(data["prompt_tokens"]),
+            completion_tokens=int(data["completion_tokens"]),
+            cached_tokens=int(data["cached_tokens"]),
+            cost_usd=float(data["cost_usd"]),
+            calls=int(data["calls"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def find_summary_comment(
+    comments: Iterable[Mapping[str, Any]], *, bot_login: str | None = None
+) -> int | None:
+    """Return the id of the earliest summary comment (by ``bot_login`` if given)."""
+    for comment in comments:
+        user = comment.get("user") or {}
+        if bot_login is not None and user.get("login") != bot_login:
+            continue
+        if SUMMARY_MARKER in str(comment.get("body") or ""):
+            return int(comment["id"])
+    return None
+
+
+def summary_body(report: RunReport) -> str:
+    """Return the summary comment's markdown, shortened until it fits GitHub's limit."""
+    listed = MAX_LISTED
+    while True:
+        body = _compose(report, listed)
+        if len(body) <= MAX_BODY_CHARS or listed == 0:
+            return body[:MAX_BODY_CHARS]
+        listed //= 2
+
+
+def _compose(report: RunReport, listed: int) -> str:
+    parts = [totals_line(report), ""]
+    parts += [f"> **Note:** {_plain(note)}" for note in report.notes]
+    parts += ["<details>", "<summary>Details</summary>", ""]
+    parts.append(
+        f"**Docstring coverage of the changed functions:** {report.coverage_before.describe()}"
+        f" before, {report.coverage_after.describe()} with these suggestions."
+    )
+    if report.skipped:
+        parts += ["", "**Skipped**", "", "| Function | Reason |", "| --- | --- |"]
+        rows = [f"| {_code(s.function_id)} | {_plain(s.reason)} |" for s in report.skipped]
+        parts += _cut(rows, listed, lambda n: f"| … and {n} more | |")
+    for title, ids in (
+        ("Not commentable (outside the diff)", report.not_commentable),
+        ("Already suggested, code unchanged", report.unchanged),
+        ("Documented since the last run", report.done),
+    ):
+        if ids:
+            names = _cut([_code(i) for i in ids], listed, lambda n: f"and {n} more")
+            parts += ["", f"**{title}:** " + ", ".join(names)]
+    parts += ["", *_usage_table(report), "", "</details>", "", SUMMARY_MARKER]
+    parts.append(usage_marker(report.usage))
+    return "\n".join(parts)
+
+
+def _usage_table(report: RunReport) -> list[str]:
+    u = report.usage
+    rows = [
+        "| | |",
+        "| --- | --- |",
+        f"| Model | {_code(report.model)} |",
+        f"| Requests | {u.calls:,} |",
+        f"| Tokens | {u.prompt_tokens:,} prompt ({u.cached_tokens:,} cached)"
+        f" · {u.completion_tokens:,} completion |",
+        f"| Cost of this run | {usd(u.cost_usd)} |",
+    ]
+    if report.pr_cost_usd is not None:
+        rows.append(f"| Cost on this pull request so far | {usd(report.pr_cost_usd)} |")
+    if report.budget_remaining_usd is not None:
+        rows.append(f"| Monthly budget left | {usd(report.budget_remaining_usd)} |")
+    return rows
+
+
+def _cut(items: Sequence[str], limit: int, more: Callable[[int], str]) -> list[str]:
+    if len(items) <= limit:
+        return list(items)
+    return [*items[:limit], more(len(items) - limit)]
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def _plain(text: str) -> str:
+    # Keep user-controlled text from breaking the table or opening HTML.
+    return _shorten(text).replace("|", "\\|").replace("<", "&lt;")
+
+
+def _code(text: str) -> str:
+    text = _shorten(text).replace("|", "\\|")
+    ticks = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"

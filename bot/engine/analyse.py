@@ -1,0 +1,159 @@
+"""Step one of the engine, pure: which changed functions need a docstring, and where it goes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.core.diff import FileDiff, MalformedPatch, map_file
+from bot.core.edit import NotCommentable, Placement, place_docstring
+from bot.core.extract import ExtractResult, FunctionInfo, changed_functions, extract
+from bot.core.review import FnMarker, Skip
+from bot.core.summary import Coverage
+from bot.core.targets import SkipReason, Target, TargetRules, select_targets
+from bot.llm.prompt import PromptFunction
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One changed file: its head text, and its patch or base text to diff against.
+
+    ``whole_file`` treats every line as added and commentable (``docgen suggest --all``).
+    """
+
+    path: str
+    head_text: str | None
+    status: str = "modified"
+    patch: str | None = None
+    base_text: str | None = None
+    previous_path: str | None = None
+    whole_file: bool = False
+
+
+@dataclass(frozen=True)
+class Work:
+    """A target with everything later steps need: its file's text and its placement."""
+
+    target: Target
+    placement: Placement
+    head_text: str
+    prompt: PromptFunction
+
+    @property
+    def function(self) -> FunctionInfo:
+        """Return the function to document."""
+        return self.target.function
+
+
+@dataclass
+class Analysis:
+    """What the diff asks of docgen, before any model call."""
+
+    work: list[Work] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    not_commentable: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    coverage_before: Coverage = Coverage(0, 0)
+    python_files: int = 0
+
+    def work_by_id(self) -> dict[str, Work]:
+        """Return the work items keyed by function id."""
+        return {w.function.id: w for w in self.work}
+
+
+def is_python(path: str) -> bool:
+    """Tell whether docgen reads this path as Python source."""
+    return path.endswith(".py")
+
+
+def analyse(
+    files: Iterable[SourceFile],
+    rules: TargetRules,
+    *,
+    previous: Sequence[FnMarker] = (),
+) -> Analysis:
+    """Find the targets of every changed Python file; ``previous`` are earlier suggestions."""
+    out = Analysis()
+    earlier = set(previous)
+    earlier_ids = {m.function_id for m in earlier}
+    documented = total = 0
+    for file in files:
+        if not is_python(file.path) or file.head_text is None or file.status == "removed":
+            continue
+        out.python_files += 1
+        diff = _diff(file, out)
+        if diff is None or not diff.added:
+            continue
+        result = extract(file.path, file.head_text)
+        base = _base(file)
+        changed = changed_functions(result, diff.added)
+        selection = select_targets(result, changed, rules, base_result=base)
+        for skipped in selection.skipped:
+            if skipped.reason is SkipReason.HAS_DOCSTRING:
+                documented += 1
+                total += 1
+                if skipped.id in earlier_ids:
+                    out.done.append(skipped.id)
+            out.skipped.append(Skip(skipped.id, skipped.reason.value))
+        for target in selection.targets:
+            total += 1
+            documented += target.mode == "replace"
+            _place(out, target, file.head_text, diff, result, earlier)
+    out.coverage_before = Coverage(documented, total)
+    return out
+
+
+def _diff(file: SourceFile, out: Analysis) -> FileDiff | None:
+    assert file.head_text is not None
+    if file.whole_file:
+        lines = frozenset(range(1, file.head_text.count("\n") + 2))
+        return FileDiff(file.path, None, file.status, lines, lines, (), "computed")
+    try:
+        return map_file(
+            file.path, file.status, file.patch, file.base_text, file.head_text, file.previous_path
+        )
+    except MalformedPatch as exc:
+        out.skipped.append(Skip(file.path, f"diff could not be read ({exc})"))
+        return None
+
+
+def _base(file: SourceFile) -> ExtractResult | None:
+    if file.base_text is None or file.status == "added":
+        return None
+    base = extract(file.previous_path or file.path, file.base_text)
+    return None if base.error else base
+
+
+def _place(
+    out: Analysis,
+    target: Target,
+    head_text: str,
+    diff: FileDiff,
+    result: ExtractResult,
+    earlier: set[FnMarker],
+) -> None:
+    fn = target.function
+    if FnMarker(fn.id, fn.fingerprint) in earlier:
+        out.unchanged.append(fn.id)
+        return
+    placement = place_docstring(head_text, fn, diff.commentable)
+    if isinstance(placement, NotCommentable):
+        out.not_commentable.append(fn.id)
+        return
+    out.work.append(Work(target, placement, head_text, prompt_function(fn, result)))
+
+
+def prompt_function(fn: FunctionInfo, result: ExtractResult) -> PromptFunction:
+    """Return how the prompt shows ``fn``: its source, with imports and class header as context."""
+    signature_lines = fn.header_end_lineno - fn.lineno + 1
+    signature = "\n".join(fn.source.split("\n")[:signature_lines])
+    klass = result.klass(fn.class_qualname) if fn.class_qualname else None
+    return PromptFunction(
+        id=fn.id,
+        path=fn.path,
+        source=fn.source,
+        signature=signature,
+        imports=result.imports_source,
+        class_header=klass.header if klass is not None else "",
+    )

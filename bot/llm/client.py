@@ -1,0 +1,280 @@
+"""The thin edge to the model API: one planned request in, one answer out.
+
+docgen owns the retry and timeout policy instead of the SDK (whose retry
+gives up silently on a ``Retry-After`` over two minutes and whose default
+timeout is ten minutes per attempt): the SDK client is built with
+``max_retries=0`` and an explicit timeout. Retried, with exponential backoff
+and full jitter, a bounded number of times: 429 (honouring ``retry-after-ms``
+and ``retry-after``), 408, 500/502/503/504, timeouts and connection errors.
+Never retried: other 4xx, among them ``context_length_exceeded`` (which the
+planner rules out) and the content filter's 400.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import math
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self, cast
+from urllib.parse import urlsplit
+
+import openai
+import redis.asyncio
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from pydantic import SecretStr
+
+from bot.llm.models import ModelFacts
+from bot.llm.plan import PlannedRequest
+from bot.llm.prompt import RESPONSE_FORMAT, Style
+from bot.llm.ratelimit import QuotaTooSmall, SharedRateLimiter
+from bot.llm.skeleton import SkeletonCaller
+from bot.llm.usage import Answer, CallFailed, Usage
+from bot.settings import Settings
+
+RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry what can succeed."""
+
+    max_attempts: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    max_retry_after: float = 300.0  # a longer requested wait fails the call, with that reason
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Return the pause after failed ``attempt`` (1-based): full jitter, capped."""
+        return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Return the wait a response asks for, from ``retry-after-ms`` or ``retry-after``."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            value = float(millis) / 1000
+        except ValueError:
+            value = math.nan
+        if math.isfinite(value) and value >= 0:
+            return value
+    seconds = headers.get("retry-after")
+    if seconds is None:
+        return None
+    try:
+        value = float(seconds)
+    except ValueError:
+        try:
+            value = email.utils.parsedate_to_datetime(seconds).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return max(value, 0.0) if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    retry: bool
+    reason: str
+    wait: float | None = None
+    splittable: bool = False
+    fatal: bool = False
+
+
+def _status_verdict(exc: openai.APIStatusError) -> _Verdict:
+    status, code = exc.status_code, exc.code or ""
+    detail = f"HTTP {status}" + (f" {code}" if code and code != str(status) else "")
+    if status == 429 and code == "insufficient_quota":
+        return _Verdict(False, f"the account's quota is used up ({detail})", fatal=True)
+    if status in RETRYABLE_STATUS:
+        what = "kept rate-limiting docgen" if status == 429 else "kept failing"
+        return _Verdict(True, f"the service {what} ({detail})", retry_after(exc.response.headers))
+    if status == 400 and code == "content_filter":
+        return _Verdict(False, "the service's content filter refused the prompt", splittable=True)
+    if status in (401, 403):
+        return _Verdict(False, f"the model API refused docgen's credentials ({detail})", fatal=True)
+    if status == 404:
+        return _Verdict(False, f"the model deployment was not found ({detail})", fatal=True)
+    return _Verdict(False, f"the model API refused the request ({detail}: {exc.message[:200]})")
+
+
+def verdict(exc: openai.APIError) -> _Verdict:
+    """Decide whether a failed attempt can succeed if tried again, and say why it failed."""
+    if isinstance(exc, openai.APITimeoutError):
+        return _Verdict(True, "the model API timed out")
+    if isinstance(exc, openai.APIConnectionError):
+        return _Verdict(True, "the model API could not be reached")
+    if isinstance(exc, openai.APIStatusError):
+        return _status_verdict(exc)
+    return _Verdict(False, f"the model API's answer could not be read ({type(exc).__name__})")
+
+
+class OpenAICaller:
+    """Send planned requests to Azure OpenAI or an OpenAI-compatible server."""
+
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        *,
+        model: str,
+        facts: ModelFacts,
+        timeout: float,
+        policy: RetryPolicy = RetryPolicy(),
+        limiter: SharedRateLimiter | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._client = client
+        self._model = model  # the deployment name on Azure, the model name elsewhere
+        self._facts = facts
+        self._timeout = timeout
+        self._policy = policy
+        self._limiter = limiter
+        self._rng = rng or random.Random()
+
+    async def aclose(self) -> None:
+        """Close the SDK client's connections."""
+        await self._client.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def params(self, request: PlannedRequest) -> dict[str, Any]:
+        """Return the chat-completions parameters for ``request``."""
+        params: dict[str, Any] = {
+            "model": self._model,
+            "messages": [dict(m) for m in request.messages],
+            "response_format": RESPONSE_FORMAT,
+            self._facts.token_param: request.max_completion,
+        }
+        if self._facts.takes_temperature:
+            params["temperature"] = 0
+        if self._facts.token_param == "max_completion_tokens":
+            params["reasoning_effort"] = "low"  # reasoning models: keep hidden tokens few
+        return params
+
+    async def complete(self, request: PlannedRequest) -> Answer:
+        """Send ``request``, retrying what can succeed; raise CallFailed otherwise."""
+        params = self.params(request)
+        messages = cast(list[ChatCompletionMessageParam], params.pop("messages"))
+        for attempt in range(1, self._policy.max_attempts + 1):
+            await self._admit(request)
+            try:
+                completion = await self._client.chat.completions.create(
+                    messages=messages, timeout=self._timeout, **params
+                )
+            except openai.APIError as exc:
+                await self._pause(verdict(exc), attempt)
+                continue
+            return _answer(completion, attempt)
+        raise AssertionError("unreachable: the last attempt raises")  # pragma: no cover
+
+    async def _admit(self, request: PlannedRequest) -> None:
+        if self._limiter is None:
+            return
+        try:
+            await self._limiter.acquire(request.total_tokens)
+        except QuotaTooSmall as exc:
+            raise CallFailed(str(exc)) from None
+
+    async def _pause(self, found: _Verdict, attempt: int) -> None:
+        """Sleep before the next attempt, or raise CallFailed when there is none."""
+        if not found.retry:
+            raise CallFailed(found.reason, splittable=found.splittable, fatal=found.fatal)
+        if attempt >= self._policy.max_attempts:
+            raise CallFailed(f"{found.reason}, {attempt} attempts")
+        wait = found.wait
+        if wait is None:
+            wait = self._policy.backoff(attempt, self._rng)
+        elif wait > self._policy.max_retry_after:
+            raise CallFailed(
+                f"{found.reason}: the service asked to wait {wait:.0f} s, more than "
+                f"docgen waits ({self._policy.max_retry_after:.0f} s)"
+            )
+        else:
+            wait += self._rng.uniform(0, 0.1 * wait)  # spread workers told the same moment
+        await asyncio.sleep(wait)
+
+
+def _answer(completion: ChatCompletion, attempts: int) -> Answer:
+    choice = completion.choices[0] if completion.choices else None
+    usage = completion.usage
+    cached = 0
+    if usage is not None and usage.prompt_tokens_details is not None:
+        cached = usage.prompt_tokens_details.cached_tokens or 0
+    reported = (
+        Usage(usage.prompt_tokens, usage.completion_tokens, cached)
+        if usage is not None
+        else Usage(0, 0, 0)
+    )
+    if choice is None:
+        return Answer(None, "empty", reported, attempts)
+    return Answer(choice.message.content, str(choice.finish_reason), reported, attempts)
+
+
+def build_caller(
+    settings: Settings,
+    *,
+    style: Style = "google",
+    limiter: SharedRateLimiter | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+) -> OpenAICaller | SkeletonCaller:
+    """Build the caller for the configured provider: azure, openai or skeleton.
+
+    Use it as an async context manager, so the SDK's connections are closed.
+    """
+    provider = settings.provider()
+    if provider == "skeleton":
+        return SkeletonCaller(style)
+    timeout = settings.docgen_request_timeout_seconds
+    client: openai.AsyncOpenAI
+    if provider == "azure":
+        client = openai.AsyncAzureOpenAI(
+            azure_endpoint=settings.azure_openai_endpoint or "",
+            azure_deployment=settings.azure_openai_deployment,
+            api_version=settings.azure_openai_api_version,
+            api_key=_secret(settings.azure_openai_api_key),
+            max_retries=0,  # docgen's own policy retries; the SDK's would hide long waits
+            timeout=timeout,
+        )
+        model = settings.azure_openai_deployment or ""
+    elif provider == "openai":
+        client = openai.AsyncOpenAI(
+            base_url=settings.openai_base_url,
+            api_key=_secret(settings.openai_api_key),
+            max_retries=0,
+            timeout=timeout,
+        )
+        model = settings.docgen_model
+    else:
+        raise ValueError("no model provider is configured (see Settings.provider)")
+    facts = settings.model_facts()
+    return OpenAICaller(
+        client, model=model, facts=facts, timeout=timeout, policy=policy, limiter=limiter
+    )
+
+
+def _secret(value: SecretStr | None) -> str:
+    # An empty key (never None) keeps the SDK from reading the process environment.
+    return value.get_secret_value() if value is not None else ""
+
+
+def build_limiter(settings: Settings, client: redis.asyncio.Redis) -> SharedRateLimiter | None:
+    """Return the limiter shared by every worker on this deployment; None without quotas."""
+    rpm, tpm = settings.docgen_requests_per_minute, settings.docgen_tokens_per_minute
+    if rpm is None and tpm is None:
+        return None
+    if settings.provider() == "azure":
+        host = urlsplit(settings.azure_openai_endpoint or "").hostname
+        name = f"{host}/{settings.azure_openai_deployment}"
+    else:
+        host = urlsplit(settings.openai_base_url or "https://api.openai.com").hostname
+        name = f"{host}/{settings.docgen_model}"
+    return SharedRateLimiter(
+        client, key=f"docgen:ratelimit:{name}", requests_per_minute=rpm, tokens_per_minute=tpm
+    )

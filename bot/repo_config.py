@@ -1,0 +1,227 @@
+"""The repository's ``.github/docgen.yml``: schema, org defaults, readable problems.
+
+Settings come in two layers: the organisation's defaults (the same file in its
+``.github`` repository) and the repository's own file, whose keys win. A broken
+file never stops a run: its invalid settings are dropped, the rest apply, and each
+file's problems become one line for the summary comment.
+
+The repository's formatter settings in ``pyproject.toml`` supply the line length
+(and docstring quotes) when ``docgen.yml`` does not set them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import yaml
+from pathspec import GitIgnoreSpec
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.core.render import DocstringSample, RenderOptions, resolve_options
+from bot.core.targets import TargetRules
+
+CONFIG_PATH = ".github/docgen.yml"
+ORG_CONFIG_REPO = ".github"
+MAX_CONFIG_BYTES = 64 * 1024
+
+
+class RepoConfig(BaseModel):
+    """What a repository may set in ``.github/docgen.yml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    style: Literal["google", "numpy", "sphinx", "auto"] = "auto"
+    line_length: int | None = Field(default=None, ge=40, le=320)
+    quote_style: Literal["double", "single", "auto"] = "auto"
+    include: tuple[str, ...] = ()  # gitignore-style patterns; empty means every file
+    exclude: tuple[str, ...] = ()
+    # None leaves docgen's own default (bot.core.targets.TargetRules) in force.
+    skip_private: bool | None = None
+    skip_tests: bool | None = None
+    min_lines: int | None = Field(default=None, ge=0)
+    review_drafts: bool | None = None  # None: the operator's DOCGEN_REVIEW_DRAFTS
+    max_functions: int | None = Field(default=None, gt=0)  # capped by the operator's limit
+
+    def path_included(self, path: str) -> bool:
+        """Tell whether ``path`` is a Python file the include and exclude globs let in."""
+        if not path.endswith(".py"):
+            return False
+        if self.include and not _spec(self.include).match_file(path):
+            return False
+        return not (self.exclude and _spec(self.exclude).match_file(path))
+
+    def target_rules(self) -> TargetRules:
+        """Return the function-selection rules with this file's choices applied."""
+        base = TargetRules()
+        return replace(
+            base,
+            exclude=self.exclude,
+            skip_private=_or(self.skip_private, base.skip_private),
+            skip_tests=_or(self.skip_tests, base.skip_tests),
+            min_lines=self.min_lines if self.min_lines is not None else base.min_lines,
+        )
+
+    def effective_max_functions(self, operator_limit: int) -> int:
+        """Return the per-run function limit: the repository's, never above the operator's."""
+        return min(self.max_functions or operator_limit, operator_limit)
+
+    def effective_review_drafts(self, operator_default: bool) -> bool:
+        """Return whether draft pull requests are reviewed."""
+        return _or(self.review_drafts, operator_default)
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The settings in force and one readable line per file that had problems."""
+
+    config: RepoConfig
+    problems: tuple[str, ...] = ()
+
+
+def _or(value: bool | None, default: bool) -> bool:
+    return default if value is None else value
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    return GitIgnoreSpec.from_lines(patterns)
+
+
+def load_repo_config(repo_text: str | None, org_text: str | None = None) -> LoadedConfig:
+    """Merge the org's defaults under the repository's file; never raise on bad input."""
+    problems: list[str] = []
+    layers: dict[str, Any] = {}
+    for source, text in ((f"org {CONFIG_PATH}", org_text), (CONFIG_PATH, repo_text)):
+        data, errors = _read_layer(text)
+        if errors:
+            problems.append(f"{source}: {'; '.join(errors)}")
+        layers.update(data)
+    return LoadedConfig(RepoConfig.model_validate(layers), tuple(problems))
+
+
+def _read_layer(text: str | None) -> tuple[dict[str, Any], list[str]]:
+    """Return a file's valid settings and a readable phrase per problem."""
+    if text is None or not text.strip():
+        return {}, []
+    if len(text.encode()) > MAX_CONFIG_BYTES:
+        return {}, [f"is larger than {MAX_CONFIG_BYTES // 1024} KB; ignored"]
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return {}, [_yaml_problem(exc)]
+    if raw is None:
+        return {}, []
+    if not isinstance(raw, dict):
+        return {}, [f"must be a mapping of settings, not a {type(raw).__name__}; ignored"]
+    data = {str(k).replace("-", "_"): v for k, v in raw.items()}
+    errors: list[str] = []
+    # Drop each invalid setting and keep the rest; one pass per bad key at most.
+    for _ in range(len(data) + 1):
+        try:
+            RepoConfig.model_validate(data)
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors()}
+            errors += [_describe(e) for e in exc.errors(include_url=False)]
+            data = {k: v for k, v in data.items() if k not in bad}
+            continue
+        break
+    if errors:
+        errors[-1] += " (ignored)" if len(errors) == 1 else " (these settings were ignored)"
+    return data, errors
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "invalid YAML"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"is not valid YAML ({problem}{where}); ignored"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    key = ".".join(str(p) for p in error["loc"])
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(key, RepoConfig.model_fields, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown setting {key!r}{hint}"
+    shown = repr(error.get("input"))
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    return f"{key}: {error['msg'][0].lower()}{error['msg'][1:]} (got {shown})"
+
+
+def _tool_table(data: Mapping[str, Any], *path: str) -> Mapping[str, Any]:
+    for key in path:
+        value = data.get(key)
+        if not isinstance(value, Mapping):
+            return {}
+        data = value
+    return data
+
+
+def _toml(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def _positive_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def line_length_from_pyproject(text: str | None) -> int | None:
+    """Return the line length docstrings should wrap to, from ruff or black settings.
+
+    ruff's ``max-doc-length`` (made for docstrings) wins over its ``line-length``,
+    which wins over black's.
+    """
+    data = _toml(text)
+    ruff = _tool_table(data, "tool", "ruff")
+    for value in (
+        _tool_table(ruff, "lint", "pycodestyle").get("max-doc-length"),
+        _tool_table(ruff, "pycodestyle").get("max-doc-length"),
+        ruff.get("line-length"),
+        _tool_table(data, "tool", "black").get("line-length"),
+    ):
+        if (length := _positive_int(value)) is not None:
+            return length
+    return None
+
+
+def quote_style_from_pyproject(text: str | None) -> Literal["double", "single"] | None:
+    """Return ruff's flake8-quotes ``docstring-quotes`` setting, if any."""
+    ruff = _tool_table(_toml(text), "tool", "ruff")
+    for table in (_tool_table(ruff, "lint", "flake8-quotes"), _tool_table(ruff, "flake8-quotes")):
+        value = table.get("docstring-quotes")
+        if value == "double":
+            return "double"
+        if value == "single":
+            return "single"
+    return None
+
+
+def render_options(
+    config: RepoConfig, *, pyproject: str | None = None, samples: Sequence[DocstringSample] = ()
+) -> RenderOptions:
+    """Return the rendering conventions: docgen.yml first, then pyproject, then the code."""
+    quote = config.quote_style
+    if quote == "auto":
+        quote = quote_style_from_pyproject(pyproject) or "auto"
+    return resolve_options(
+        style=config.style,
+        quote=quote,
+        line_length=config.line_length or line_length_from_pyproject(pyproject),
+        samples=samples,
+    )
+
+
+def config_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``.github/docgen.yml`` (for editors and the CLI)."""
+    return RepoConfig.model_json_schema()

@@ -1,0 +1,295 @@
+"""The web process: receive GitHub webhooks, verify, decide, enqueue, answer (thin).
+
+``POST /api/github/webhooks`` answers in this order of checks: 413 for a body
+over 25 MiB (read no further), 401 for a missing or wrong signature, 400 for
+missing headers or a body the event cannot use, 200 with a reason for a valid
+delivery that asks nothing of docgen (or was already handled), 202 with the job
+id when a job was queued, 503 when the queue cannot be reached (GitHub then
+marks the delivery failed, and it can be redelivered).
+
+The webhook route is a bare ASGI callable, reached before Starlette's
+middleware: it reads the raw body once, decodes only what the decision needs
+and writes a small JSON answer, because this is the one path GitHub times.
+Nothing is read from the environment at import; uvicorn builds the app with
+``app_from_env`` (``factory=True``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+from arq.connections import ArqRedis
+from redis.asyncio import ConnectionPool
+from redis.exceptions import RedisError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from bot.events import HANDLED_EVENTS, BadPayload, Ignore, JobSpec, decide
+from bot.logging_setup import Throttle, configure_logging, kv
+from bot.metrics import CONTENT_TYPE, WebhookMetrics
+from bot.queue import JobQueue
+from bot.settings import Front, Settings, load_settings, redact_url
+from bot.webhook import MAX_BODY_BYTES, SignatureVerifier, valid_delivery_id
+
+WEBHOOK_PATH = "/api/github/webhooks"
+HEALTH_TIMEOUT_SECONDS = 1.0
+
+log = logging.getLogger("docgen.web")
+
+_EVENT = re.compile(rb"[a-z_]{1,64}")
+_JSON = (b"content-type", b"application/json")
+_CLOSE = (b"connection", b"close")
+
+
+class _Disconnected(Exception):
+    """The client went away before the body was read."""
+
+
+class _Runtime:
+    """What the app holds between start-up and shutdown: the Redis pool and the queue."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.redis: ArqRedis | None = None
+        self.queue: JobQueue | None = None
+
+    @asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        pool = ConnectionPool.from_url(
+            self.settings.redis_url.get_secret_value(),
+            socket_connect_timeout=2.0,
+            socket_timeout=5.0,
+        )
+        self.redis = ArqRedis(pool_or_conn=pool)
+        self.queue = JobQueue(
+            self.redis, debounce_seconds=self.settings.docgen_sync_debounce_seconds
+        )
+        # Serve even if Redis is down: /healthz says so and deliveries get a 503.
+        if not await _ping(self.redis):
+            url = redact_url(self.settings.redis_url.get_secret_value())
+            log.warning("%s", kv(msg="redis is not answering at start-up", redis=url))
+        try:
+            yield
+        finally:
+            await self.redis.aclose(close_connection_pool=True)
+
+
+async def _ping(redis: ArqRedis | None) -> bool:
+    if redis is None:
+        return False
+    try:
+        return bool(await asyncio.wait_for(redis.ping(), HEALTH_TIMEOUT_SECONDS))
+    except (RedisError, OSError, TimeoutError):
+        return False
+
+
+async def _respond(send: Send, status: int, payload: dict[str, Any], close: bool = False) -> None:
+    body = msgspec.json.encode(payload)
+    headers = [_JSON, (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append(_CLOSE)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """Return the body, or None as soon as it exceeds ``limit`` (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        if not message.get("more_body", False):
+            if not chunks:
+                return chunk
+            chunks.append(chunk)
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _untrusted(value: bytes | None) -> str:
+    """Return a header value from an unverified request, cut short, for a log line."""
+    return "-" if value is None else value[:80].decode("ascii", "replace")
+
+
+class WebhookEndpoint:
+    """The ASGI callable behind ``POST /api/github/webhooks``."""
+
+    def __init__(self, runtime: _Runtime, metrics: WebhookMetrics) -> None:
+        self._runtime = runtime
+        self._metrics = metrics
+        self._verifier = SignatureVerifier(runtime.settings.webhook_secrets())
+        self._review_drafts = runtime.settings.docgen_review_drafts
+        self._rejections = Throttle(1.0)
+        self._too_large = Throttle(1.0)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        length = signature = event = delivery = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = value
+            elif name == b"x-hub-signature-256":
+                signature = value
+            elif name == b"x-github-event":
+                event = value
+            elif name == b"x-github-delivery":
+                delivery = value
+        try:
+            if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+                return await self._refuse_too_large(send, delivery)
+            body = await _read_body(receive, MAX_BODY_BYTES)
+            if body is None:
+                return await self._refuse_too_large(send, delivery)
+            if not self._verifier.verify(body, signature):
+                return await self._refuse_signature(send, signature, delivery)
+            await self._verified(send, body, event, delivery)
+        except _Disconnected:
+            return
+        except Exception:
+            log.exception("%s", kv(msg="webhook failed", delivery_id=_untrusted(delivery)))
+            self._metrics.delivery(_untrusted(event), "error")
+            await _respond(send, 500, {"error": "internal error"})
+
+    async def _refuse_too_large(self, send: Send, delivery: bytes | None) -> None:
+        self._metrics.too_large()
+        held = self._too_large.allow()
+        if held is not None:
+            line = kv(
+                msg="body over 25 MiB refused",
+                delivery_id=_untrusted(delivery),
+                others_since_last_line=held,
+            )
+            log.warning("%s", line)
+        # Closing the connection stops the client from sending the rest.
+        await _respond(send, 413, {"error": "body over 25 MiB"}, close=True)
+
+    async def _refuse_signature(
+        self, send: Send, signature: bytes | None, delivery: bytes | None
+    ) -> None:
+        self._metrics.signature_rejected()
+        held = self._rejections.allow()
+        if held is not None:
+            problem = "missing" if signature is None else "wrong"
+            line = kv(
+                msg=f"{problem} signature refused",
+                delivery_id=_untrusted(delivery),
+                others_since_last_line=held,
+            )
+            log.warning("%s", line)
+        error = "missing X-Hub-Signature-256" if signature is None else "wrong signature"
+        await _respond(send, 401, {"error": error})
+
+    async def _verified(
+        self, send: Send, body: bytes, event_h: bytes | None, delivery_h: bytes | None
+    ) -> None:
+        if delivery_h is None or not valid_delivery_id(delivery_h):
+            error = "missing or malformed X-GitHub-Delivery"
+            return await self._bad(send, "-", _untrusted(delivery_h), error)
+        delivery = delivery_h.decode()
+        if event_h is None or _EVENT.fullmatch(event_h) is None:
+            return await self._bad(send, "-", delivery, "missing or malformed X-GitHub-Event")
+        event = event_h.decode()
+        try:
+            decision = decide(event, body, review_drafts=self._review_drafts)
+        except BadPayload as exc:
+            return await self._bad(send, event, delivery, str(exc))
+        if isinstance(decision, Ignore):
+            self._metrics.delivery(event, "ignored")
+            line = kv(msg="ignored", delivery_id=delivery, event=event, reason=decision.reason)
+            log.info("%s", line)
+            return await _respond(send, 200, {"reason": decision.reason})
+        await self._enqueue(send, event, delivery, decision)
+
+    async def _enqueue(self, send: Send, event: str, delivery: str, spec: JobSpec) -> None:
+        queue = self._runtime.queue
+        if queue is None:
+            raise RuntimeError("the app's lifespan has not started")
+        started = time.perf_counter()
+        try:
+            outcome = await queue.enqueue(spec, delivery_id=delivery)
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._metrics.delivery(event, "unavailable")
+            line = kv(msg="queue unavailable", delivery_id=delivery, error=type(exc).__name__)
+            log.error("%s", line)
+            return await _respond(send, 503, {"error": "queue unavailable"})
+        self._metrics.enqueue_seconds(time.perf_counter() - started)
+        self._metrics.delivery(event, "queued" if outcome.created else "duplicate")
+        line = kv(
+            msg="queued" if outcome.created else "duplicate",
+            delivery_id=delivery,
+            trigger=spec.trigger,
+            repo=spec.repo,
+            pr=spec.number,
+            detail=outcome.detail,
+        )
+        log.info("%s", line)
+        if outcome.created:
+            return await _respond(send, 202, {"job_id": outcome.job_id})
+        await _respond(send, 200, {"job_id": outcome.job_id, "reason": outcome.detail})
+
+    async def _bad(self, send: Send, event: str, delivery: str, error: str) -> None:
+        self._metrics.delivery(event, "bad_request")
+        log.warning("%s", kv(msg="bad request", delivery_id=delivery, event=event, error=error))
+        await _respond(send, 400, {"error": error})
+
+
+class _App(Starlette):
+    """Starlette, but a webhook POST goes straight to its endpoint.
+
+    The middleware stack and router add work to every request; the webhook
+    endpoint has its own catch-all, and GitHub times this path.
+    """
+
+    def __init__(self, webhook: WebhookEndpoint, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._webhook = webhook
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == WEBHOOK_PATH and scope["method"] == "POST":
+            return await self._webhook(scope, receive, send)
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the web app; its lifespan opens and closes the Redis pool."""
+    settings.require(Front.WEB)
+    runtime = _Runtime(settings)
+    metrics = WebhookMetrics(HANDLED_EVENTS)
+
+    async def healthz(request: Request) -> Response:
+        if await _ping(runtime.redis):
+            return PlainTextResponse("ok\n")
+        return PlainTextResponse("redis is not answering\n", status_code=503)
+
+    async def metrics_text(request: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    webhook = WebhookEndpoint(runtime, metrics)
+    routes = [
+        Route(WEBHOOK_PATH, webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics_text, methods=["GET"]),
+    ]
+    return _App(webhook, routes=routes, lifespan=runtime.lifespan)
+
+
+def app_from_env() -> Starlette:
+    """Build the app from the process environment (uvicorn's ``factory=True`` entry point)."""
+    settings = load_settings(Front.WEB)
+    configure_logging(settings.docgen_log_level)
+    return create_app(settings)

@@ -1,0 +1,77 @@
+"""The arq worker: shared clients in ``ctx``, the job functions, and how to run them.
+
+``docgen worker`` validates settings first, then runs ``build_worker``: settings
+are injected into ``ctx`` rather than read at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arq.connections import RedisSettings
+from arq.worker import Function, Worker, func
+
+from bot.job import review_pull_request
+from bot.settings import Settings
+
+log = logging.getLogger("docgen.worker")
+
+# A review makes a few dozen GitHub calls and a handful of model calls; ten
+# minutes is generous and still bounds a stuck job.
+JOB_TIMEOUT_SECONDS = 600
+# Retries are raised explicitly (arq.Retry) for transient failures only.
+MAX_TRIES = 4
+# Results are kept briefly: the web process reads them to tell a failed job
+# (redeliverable) from a done one.
+KEEP_RESULT_SECONDS = 24 * 3600
+
+FUNCTIONS: list[Function] = [
+    func(
+        review_pull_request,
+        name="review_pull_request",
+        timeout=JOB_TIMEOUT_SECONDS,
+        max_tries=MAX_TRIES,
+        keep_result=KEEP_RESULT_SECONDS,
+    )
+]
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Create the clients every job shares and keep them in ``ctx``."""
+    from bot.services import open_services
+
+    ctx["services"] = await open_services(ctx["settings"], ctx["redis"])
+    log.info("worker ready model=%s", ctx["settings"].docgen_model)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    """Close the shared clients."""
+    services = ctx.get("services")
+    if services is not None:
+        await services.aclose()
+    log.info("worker stopped")
+
+
+def redis_settings(settings: Settings) -> RedisSettings:
+    """Return arq's connection settings for the configured Redis URL."""
+    return RedisSettings.from_dsn(settings.redis_url.get_secret_value())
+
+
+def build_worker(settings: Settings, **overrides: Any) -> Worker:
+    """Return an arq Worker for ``settings``; ``overrides`` go to Worker (tests: burst=True)."""
+    options: dict[str, Any] = {
+        "functions": FUNCTIONS,
+        "redis_settings": redis_settings(settings),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "ctx": {"settings": settings},
+        "max_jobs": settings.docgen_max_concurrency * 2,
+        "job_timeout": JOB_TIMEOUT_SECONDS,
+        "keep_result": KEEP_RESULT_SECONDS,
+        "max_tries": MAX_TRIES,
+        "health_check_interval": 60,
+    }
+    options.update(overrides)
+    return Worker(**options)
+

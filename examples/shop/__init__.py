@@ -1,0 +1,1 @@
+"""A small shop back-end, left undocumented on purpose: docgen's demo input."""

@@ -1,0 +1,145 @@
+"""The summary comment: totals first, details folded, markers readable by the next run."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.core.review import MAX_BODY_CHARS, Skip
+from bot.core.summary import (
+    MAX_LISTED,
+    SUMMARY_MARKER,
+    TOTALS,
+    Coverage,
+    RunReport,
+    UsageTotals,
+    find_summary_comment,
+    parse_usage,
+    summary_body,
+    totals_line,
+    usage_marker,
+    usd,
+)
+
+USAGE = UsageTotals(
+    prompt_tokens=2_000, completion_tokens=1_120, cached_tokens=1_024, cost_usd=0.0021, calls=3
+)
+REPORT = RunReport(
+    model="gpt-4o-mini",
+    usage=USAGE,
+    suggested=tuple(f"src/pkg/io.py::f{i}" for i in range(7)),
+    skipped=(
+        Skip("src/pkg/io.py::Reader.read_all", "parameter 'size' is not documented"),
+        Skip("src/pkg/util.py::pipe", "a | b would break a table"),
+    ),
+    coverage_before=Coverage(3, 12),
+    coverage_after=Coverage(10, 12),
+    pr_cost_usd=0.0104,
+    budget_remaining_usd=49.25,
+)
+
+
+def test_the_first_line_is_the_totals() -> None:
+    body = summary_body(REPORT)
+    first = body.split("\n", 1)[0]
+    assert first == "docgen suggested 7 docstrings · skipped 2 · 3,120 tokens · $0.0021"
+    assert first == TOTALS.format(suggested=7, s="s", skipped=2, tokens=3120, cost="$0.0021")
+    assert totals_line(RunReport(model="m", suggested=("a.py::f",))).startswith(
+        "docgen suggested 1 docstring · skipped 0 · 0 tokens · $0"
+    )
+
+
+def test_details_are_folded_and_complete() -> None:
+    body = summary_body(REPORT)
+    details = body[body.index("<details>") : body.index("</details>")]
+    assert "3 of 12 (25%) before, 10 of 12 (83%) with these suggestions" in details
+    assert "| `src/pkg/io.py::Reader.read_all` | parameter 'size' is not documented |" in details
+    assert "| `src/pkg/util.py::pipe` | a \\| b would break a table |" in details
+    assert "| Model | `gpt-4o-mini` |" in details
+    assert "| Requests | 3 |" in details
+    assert "| Tokens | 2,000 prompt (1,024 cached) · 1,120 completion |" in details
+    assert "| Cost of this run | $0.0021 |" in details
+    assert "| Cost on this pull request so far | $0.0104 |" in details
+    assert "| Monthly budget left | $49.25 |" in details
+
+
+def test_optional_rows_and_sections_are_left_out_when_empty() -> None:
+    body = summary_body(RunReport(model="gpt-4o"))
+    assert "Skipped" not in body and "Monthly budget" not in body and "so far" not in body
+    assert "no functions before, no functions with these suggestions" in body
+
+
+def test_notes_show_above_the_fold() -> None:
+    note = ".github/docgen.yml: unknown setting 'stlye' (did you mean 'style'?) (ignored)"
+    body = summary_body(RunReport(model="m", notes=(note,)))
+    assert body.index(note) < body.index("<details>")
+
+
+def test_usage_marker_has_exactly_the_contract_keys() -> None:
+    marker = usage_marker(UsageTotals(10, 5, 2, 0.123456789, 1))
+    assert marker == (
+        '<!-- docgen:usage {"prompt_tokens": 10, "completion_tokens": 5, '
+        '"cached_tokens": 2, "cost_usd": 0.123457, "calls": 1} -->'
+    )
+    body = summary_body(REPORT)
+    assert body.endswith(usage_marker(USAGE)) and SUMMARY_MARKER in body
+    payload = re.search(r"docgen:usage (\{.*\}) -->", body)
+    assert payload is not None
+    assert list(json.loads(payload.group(1))) == [
+        "prompt_tokens",
+        "completion_tokens",
+        "cached_tokens",
+        "cost_usd",
+        "calls",
+    ]
+    assert parse_usage(body) == USAGE
+
+
+def test_parse_usage_tolerates_missing_or_broken_lines() -> None:
+    assert parse_usage("no marker here") is None
+    assert parse_usage('<!-- docgen:usage {"prompt_tokens": 1} -->') is None
+    assert parse_usage("<!-- docgen:usage {not json} -->") is None
+
+
+def test_find_summary_comment_picks_the_bots_earliest() -> None:
+    comments = [
+        {"id": 1, "body": "LGTM", "user": {"login": "alice"}},
+        {"id": 2, "body": f"quoting {SUMMARY_MARKER}", "user": {"login": "alice"}},
+        {"id": 3, "body": summary_body(REPORT), "user": {"login": "docgen[bot]"}},
+        {"id": 4, "body": summary_body(REPORT), "user": {"login": "docgen[bot]"}},
+    ]
+    assert find_summary_comment(comments, bot_login="docgen[bot]") == 3
+    assert find_summary_comment(comments) == 2
+    assert find_summary_comment(comments[:1]) is None
+
+
+def test_thousands_of_functions_stay_far_under_the_limit() -> None:
+    long_path = "src/" + "deeply/nested/" * 20
+    ids = [f"{long_path}module_{i}.py::Class{i}.method_{i}" for i in range(3_000)]
+    report = RunReport(
+        model="gpt-4o",
+        usage=USAGE,
+        suggested=tuple(ids),
+        skipped=tuple(Skip(i, "the reason is long " * 30) for i in ids),
+        not_commentable=tuple(ids),
+        unchanged=tuple(ids),
+        done=tuple(ids),
+    )
+    body = summary_body(report)
+    assert len(body) < MAX_BODY_CHARS // 2
+    assert f"| … and {3_000 - MAX_LISTED} more | |" in body
+    assert f"and {3_000 - MAX_LISTED} more" in body.split("Not commentable", 1)[1]
+    assert body.startswith("docgen suggested 3000 docstrings · skipped 6000")
+
+
+def test_user_text_cannot_break_out_of_code_spans() -> None:
+    body = summary_body(
+        RunReport(model="m", skipped=(Skip("a.py::`tick`", "<!-- docgen:summary -->"),))
+    )
+    assert "| `` a.py::`tick` `` | &lt;!-- docgen:summary --> |" in body
+
+
+def test_usd_formatting() -> None:
+    assert [usd(0), usd(0.0021), usd(0.5), usd(1234.5)] == ["$0", "$0.0021", "$0.5000", "$1,234.50"]
+    assert Coverage(1, 3).describe() == "1 of 3 (33%)"
+    assert Coverage(1, 3).with_added(5) == Coverage(3, 3)

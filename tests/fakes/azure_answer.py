@@ -1,0 +1,137 @@
+"""What the fake model answers: one deterministic docstring per function it was asked about.
+
+Prompt convention (docgen's prompt builder follows it): each function appears in a
+user message on a line of its own, ``### <path>::<qualname>``, followed by its source
+(optionally inside a ``` fence) up to the next such line or the end of the message.
+The answer follows docgen's model contract:
+``{"docstrings": [{"id": "<path>::<qualname>", "docstring": "<body>"}]}``.
+The body is a summary line derived from the function's name and, when the source
+parses and has parameters other than a leading self/cls, a Google-style ``Args:``
+section naming exactly those parameters.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tests.fakes.azure_tokens import value_text
+
+ID_LINE = re.compile(r"^\#\#\#[ \t]+(?P<id>[^\n]*?::[^\n]*?)[ \t]*$", re.MULTILINE)
+# A fence closes with the same run of backticks that opened it, so a longer fence can
+# hold source that itself contains ``` (docgen's prompt builder makes such fences).
+_FENCE = re.compile(
+    r"^[ \t]*(?P<ticks>`{3,})[^`\n]*\n(?P<code>.*?)^[ \t]*(?P=ticks)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
+_DEF_LINE = re.compile(r"^[ \t]*(@|async[ \t]+def\b|def\b)", re.MULTILINE)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(frozen=True)
+class AskedFunction:
+    """One function the prompt asked about: its id and the source that followed it."""
+
+    id: str
+    source: str
+
+    @property
+    def name(self) -> str:
+        """Return the function's own name, the last part of its qualname."""
+        return self.id.rsplit("::", 1)[1].rsplit(".", 1)[-1]
+
+
+def asked_functions(messages: Sequence[Mapping[str, Any]]) -> list[AskedFunction]:
+    """Return the functions named in the user messages, first mention first, no repeats."""
+    found: dict[str, AskedFunction] = {}
+    for message in messages:
+        if message.get("role") != "user":
+            continue
+        text = value_text(message.get("content"))
+        matches = list(ID_LINE.finditer(text))
+        ends = [m.start() for m in matches[1:]] + [len(text)]
+        for match, end in zip(matches, ends, strict=False):
+            found.setdefault(match["id"], AskedFunction(match["id"], text[match.end() : end]))
+    return list(found.values())
+
+
+def _candidates(source: str) -> Iterator[str]:
+    fence = _FENCE.search(source)
+    if fence:
+        yield textwrap.dedent(fence["code"])
+    yield textwrap.dedent(source)
+    first_def = _DEF_LINE.search(source)
+    if first_def:
+        yield textwrap.dedent(source[first_def.start() :])
+
+
+def function_node(source: str, name: str) -> FunctionNode | None:
+    """Parse ``source`` and return the function called ``name`` (else the outermost one)."""
+    for candidate in _candidates(source):
+        try:
+            tree = ast.parse(candidate)
+        except SyntaxError:
+            continue
+        nodes = [n for n in ast.walk(tree) if isinstance(n, FunctionNode)]
+        named = [n for n in nodes if n.name == name]
+        if named or nodes:
+            return (named or nodes)[0]
+    return None
+
+
+def parameter_names(node: FunctionNode) -> list[str]:
+    """Return the parameters a docstring documents: all but a leading self/cls, stars kept."""
+    args = node.args
+    positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+    if positional and positional[0] in ("self", "cls"):
+        positional = positional[1:]
+    names = positional
+    if args.vararg:
+        names.append("*" + args.vararg.arg)
+    names.extend(a.arg for a in args.kwonlyargs)
+    if args.kwarg:
+        names.append("**" + args.kwarg.arg)
+    return names
+
+
+def _words(name: str) -> list[str]:
+    spaced = _CAMEL.sub("_", name.strip("_*"))
+    return [w.lower() for w in spaced.split("_") if w]
+
+
+def summary_line(name: str) -> str:
+    """Return an imperative summary made from a function name: ``read_all`` -> "Read all."."""
+    if name == "__init__":
+        return "Initialize the instance."
+    if name.startswith("__") and name.endswith("__"):
+        return f"Implement the {name.strip('_')} protocol."
+    words = _words(name) or ["run"]
+    return " ".join([words[0].capitalize(), *words[1:]]) + "."
+
+
+def docstring_for(function: AskedFunction) -> str:
+    """Return the fake model's docstring body for one asked function."""
+    summary = summary_line(function.name)
+    node = function_node(function.source, function.name)
+    params = parameter_names(node) if node else []
+    if not params:
+        return summary
+    lines = [f"    {p}: The {' '.join(_words(p)) or p}." for p in params]
+    return "\n".join([summary, "", "Args:", *lines])
+
+
+def answer_items(functions: Sequence[AskedFunction]) -> list[dict[str, str]]:
+    """Return the contract's ``docstrings`` items for ``functions``, in prompt order."""
+    return [{"id": f.id, "docstring": docstring_for(f)} for f in functions]
+
+
+def answer_json(items: Sequence[Mapping[str, str]]) -> str:
+    """Serialise items the way a model writes structured output: one compact JSON object."""
+    return json.dumps({"docstrings": list(items)}, ensure_ascii=False)

@@ -1,0 +1,165 @@
+"""Repository settings: schema, org defaults, readable problems, formatter settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.render import RenderOptions, collect_docstrings
+from bot.core.targets import TargetRules
+from bot.repo_config import (
+    MAX_CONFIG_BYTES,
+    RepoConfig,
+    config_schema,
+    line_length_from_pyproject,
+    load_repo_config,
+    quote_style_from_pyproject,
+    render_options,
+)
+
+REPO_YML = """\
+# docgen settings for this repository
+style: numpy
+line_length: 100
+include:
+  - "src/**"
+exclude:
+  - "src/generated/"
+  - "*_pb2.py"
+skip_private: false
+min_lines: 5
+max_functions: 20
+"""
+
+ORG_YML = """\
+style: google
+quote-style: single
+review_drafts: true
+skip_tests: false
+"""
+
+PYPROJECT = """\
+[project]
+name = "example"
+
+[tool.black]
+line-length = 79
+
+[tool.ruff]
+line-length = 110
+
+[tool.ruff.lint.flake8-quotes]
+docstring-quotes = "single"
+"""
+
+
+def test_repo_settings_win_over_org_defaults() -> None:
+    loaded = load_repo_config(REPO_YML, ORG_YML)
+    assert loaded.problems == ()
+    config = loaded.config
+    assert config.style == "numpy"  # the repository's
+    assert config.quote_style == "single"  # the org's, written with a hyphen
+    assert config.review_drafts is True and config.skip_tests is False
+    assert config.include == ("src/**",) and config.min_lines == 5
+
+
+def test_missing_or_empty_files_give_defaults() -> None:
+    assert load_repo_config(None).config == RepoConfig()
+    assert load_repo_config("# only a comment\n", "").config == RepoConfig()
+
+
+def test_invalid_settings_are_dropped_and_reported_in_one_line() -> None:
+    loaded = load_repo_config("style: pep257\nstlye: numpy\nline_length: 10\nenabled: false\n")
+    assert loaded.config == RepoConfig(enabled=False)
+    assert loaded.problems == (
+        ".github/docgen.yml: style: input should be 'google', 'numpy', 'sphinx' or 'auto'"
+        " (got 'pep257'); line_length: input should be greater than or equal to 40 (got 10);"
+        " unknown setting 'stlye' (did you mean 'style'?) (these settings were ignored)",
+    )
+
+
+def test_a_bad_repo_value_falls_back_to_the_org_value() -> None:
+    loaded = load_repo_config("style: [numpy]\n", "style: sphinx\n")
+    assert loaded.config.style == "sphinx"
+    assert len(loaded.problems) == 1 and loaded.problems[0].endswith("(ignored)")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("style: [unclosed\n", "is not valid YAML (expected ',' or ']'"),
+        ("- style\n- numpy\n", "must be a mapping of settings, not a list; ignored"),
+        ("just text\n", "must be a mapping of settings, not a str; ignored"),
+        ("a: " + "x" * MAX_CONFIG_BYTES, "is larger than 64 KB; ignored"),
+    ],
+)
+def test_unreadable_files_never_raise(text: str, problem: str) -> None:
+    loaded = load_repo_config(text, "style: numpy\n")
+    assert loaded.config == RepoConfig(style="numpy")
+    assert loaded.problems[0].startswith(f".github/docgen.yml: {problem}")
+
+
+def test_org_problems_are_named_as_such() -> None:
+    loaded = load_repo_config(None, "enabled: perhaps\n")
+    assert loaded.problems[0].startswith("org .github/docgen.yml: enabled: input should be")
+
+
+def test_paths_follow_include_and_exclude_globs() -> None:
+    config = load_repo_config(REPO_YML).config
+    assert config.path_included("src/pkg/io.py")
+    assert not config.path_included("lib/pkg/io.py")
+    assert not config.path_included("src/generated/models.py")
+    assert not config.path_included("src/pkg/api_pb2.py")
+    assert not config.path_included("src/pkg/data.json")
+    assert RepoConfig().path_included("anything/at/all.py")
+
+
+def test_target_rules_keep_docgens_defaults_unless_set() -> None:
+    assert RepoConfig().target_rules() == TargetRules()
+    rules = load_repo_config(REPO_YML, ORG_YML).config.target_rules()
+    assert (rules.skip_private, rules.skip_tests, rules.min_lines) == (False, False, 5)
+    assert rules.exclude == ("src/generated/", "*_pb2.py")
+
+
+def test_operator_limits_cap_the_repository() -> None:
+    config = RepoConfig(max_functions=20)
+    assert config.effective_max_functions(60) == 20
+    assert config.effective_max_functions(10) == 10
+    assert RepoConfig().effective_max_functions(60) == 60
+    assert RepoConfig().effective_review_drafts(True) is True
+    assert RepoConfig(review_drafts=False).effective_review_drafts(True) is False
+
+
+def test_line_length_from_pyproject() -> None:
+    assert line_length_from_pyproject(PYPROJECT) == 110
+    assert line_length_from_pyproject("[tool.black]\nline-length = 79\n") == 79
+    doc = "[tool.ruff]\nline-length = 120\n[tool.ruff.lint.pycodestyle]\nmax-doc-length = 72\n"
+    assert line_length_from_pyproject(doc) == 72
+    assert line_length_from_pyproject("[tool.ruff]\nline-length = true\n") is None
+    assert line_length_from_pyproject("not [ toml") is None
+    assert line_length_from_pyproject(None) is None
+
+
+def test_quote_style_from_pyproject() -> None:
+    assert quote_style_from_pyproject(PYPROJECT) == "single"
+    legacy = '[tool.ruff.flake8-quotes]\ndocstring-quotes = "double"\n'
+    assert quote_style_from_pyproject(legacy) == "double"
+    assert quote_style_from_pyproject("[tool.ruff]\n") is None
+
+
+def test_render_options_take_the_file_then_pyproject_then_the_code() -> None:
+    numpy_code = (
+        "def f():\n    '''Do it.\n\n    Returns\n    -------\n    int\n        One.\n    '''\n"
+    )
+    samples = collect_docstrings([numpy_code])
+    assert render_options(RepoConfig(), samples=samples) == RenderOptions("numpy", "'", 88)
+    assert render_options(RepoConfig(), pyproject=PYPROJECT) == RenderOptions("google", "'", 110)
+    chosen = RepoConfig(style="sphinx", quote_style="double", line_length=72)
+    assert render_options(chosen, pyproject=PYPROJECT, samples=samples) == RenderOptions(
+        "sphinx", '"', 72
+    )
+
+
+def test_schema_forbids_unknown_keys() -> None:
+    schema = config_schema()
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]["style"]["enum"]) == {"google", "numpy", "sphinx", "auto"}
