@@ -46,6 +46,9 @@ VERBS = ["load", "save", "parse", "render", "validate", "fetch", "send", "build"
          "split", "compute", "resolve", "encode", "decode", "refresh", "sync", "apply",
          "collect", "filter", "format", "check", "count", "normalise", "export"]  # fmt: skip
 TYPES = ["str", "int", "float", "bool", "bytes", "list[str]", "dict[str, int]", "Path"]
+COMMENTS = ["Retry once: the upstream API drops the first call after a deploy.",
+            "Keep the order stable, callers diff the output.", "Cheap check first.",
+            "The cache may hold stale entries; they are refreshed lazily."]  # fmt: skip
 DOC = ['"""Summarise what this does."""']
 
 
@@ -101,7 +104,11 @@ class Source:
                      "        yield total", "yield total"],
         ]  # fmt: skip
         lines = self.rng.choice(shapes)()
-        return [f"{indent}{line}" for line in lines]
+        if self.rng.random() < 0.4:
+            # A second step, set off by a blank line and a comment, as real bodies often are.
+            comment = f"# {self.rng.choice(COMMENTS)}"
+            lines = [f"{other}_state = prepare_{other}({first})", "", comment, *lines]
+        return [f"{indent}{line}" if line else "" for line in lines]
 
     def function(self, indent: str = "", method: bool = False) -> list[str]:
         name = self.name()
@@ -112,8 +119,19 @@ class Source:
                 f"{indent}@{self.rng.choice(['functools.cache', 'retry(times=3)', 'traced'])}"
             )
         lines += self.signature(indent, name, params, method)
-        if self.rng.random() < 0.35:
-            lines.append(f'{indent}    """{name.split("_")[0].capitalize()} the thing."""')
+        summary = f"{name.split('_')[0].capitalize()} the {name.split('_')[1]}."
+        chance = self.rng.random()
+        if chance < 0.2:
+            lines.append(f'{indent}    """{summary}"""')
+        elif chance < 0.35:
+            args = [f"{indent}        {p.split(':')[0]}: The {p.split(':')[0]}." for p in params]
+            lines += [
+                f'{indent}    """{summary}',
+                "",
+                f"{indent}    Args:",
+                *args,
+                f'{indent}    """',
+            ]
         return lines + self.body(indent + "    ", params)
 
     def klass(self) -> list[str]:
@@ -198,15 +216,15 @@ def build_pr(scale: int, files: int = 300, seed: int = 4) -> list[PrFile]:
     for number in range(files):
         path = f"src/app/module_{number:03d}.py"
         if number % 3 == 0:
-            head_units = [source.unit() for _ in range(rng.randint(3, 8) * scale)]
+            head_units = [source.unit() for _ in range(rng.randint(3, 7) * scale)]
             head = render(head_units)
             pr.append(PrFile(path, "added", "", head, diff_texts("", head)))
             continue
-        base_units = [source.unit() for _ in range(rng.randint(4, 10) * scale)]
+        base_units = [source.unit() for _ in range(rng.randint(3, 9) * scale)]
         head_units = []
         for unit in base_units:
             head_units.append(edit_unit(source, unit) if rng.random() < 0.3 else unit)
-            if rng.random() < 0.12:
+            if rng.random() < 0.13:
                 head_units.append(source.unit())
         base, head = render(base_units), render(head_units)
         pr.append(PrFile(path, "modified", base, head, diff_texts(base, head)))

@@ -58,13 +58,14 @@ def cmd_config(args: argparse.Namespace) -> int:
     """Print the effective settings, secrets masked, and the model's facts."""
     settings = load_settings(Front(args.front))
     facts = settings.model_facts()
-    out = {"settings": settings.redacted(), "provider": settings.provider(), "model": vars(facts)}
+    values, provider = settings.redacted(), settings.provider()
     if args.json:
+        out = {"settings": values, "provider": provider, "model": vars(facts)}
         print(json.dumps(out, indent=2, default=str))
         return 0
-    for name, value in out["settings"].items():
+    for name, value in values.items():
         print(f"{name:<34} {'' if value is None else value}")
-    print(f"{'(provider in use)':<34} {out['provider'] or 'none configured'}")
+    print(f"{'(provider in use)':<34} {provider or 'none configured'}")
     for name, value in vars(facts).items():
         print(f"{'(model) ' + name:<34} {value}")
     return 0

@@ -7,7 +7,7 @@ Redis (shared by every worker) until shortly before they expire.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -47,6 +47,7 @@ class PullRequest:
     head_sha: str
     base_sha: str
     base_ref: str
+    default_branch: str
     author: str
     author_is_bot: bool
 
@@ -115,6 +116,7 @@ class RepoClient:
             head_sha=data["head"]["sha"],
             base_sha=data["base"]["sha"],
             base_ref=data["base"]["ref"],
+            default_branch=data["base"]["repo"].get("default_branch") or data["base"]["ref"],
             author=data["user"]["login"],
             author_is_bot=data["user"].get("type") == "Bot",
         )
@@ -172,7 +174,7 @@ class RepoClient:
             page += 1
 
     async def create_review(
-        self, number: int, *, commit_id: str, body: str, comments: Sequence[dict[str, Any]]
+        self, number: int, *, commit_id: str, body: str, comments: Sequence[Mapping[str, object]]
     ) -> int:
         """Post one COMMENT review with its suggestion comments; return its id."""
         resp = await self._gh.rest.pulls.async_create_review(
@@ -182,7 +184,7 @@ class RepoClient:
             commit_id=commit_id,
             body=body,
             event="COMMENT",
-            comments=list(comments),
+            comments=[dict(c) for c in comments],
         )
         return int(resp.json()["id"])
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 import redis
@@ -44,3 +45,20 @@ async def redis_client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
     client = redis.asyncio.Redis.from_url(redis_url)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def app_env(fake_github: Any, fake_azure: Any, redis_url: str) -> dict[str, str]:
+    """Return the environment of a docgen App wired to the fake GitHub and fake Azure."""
+    return {
+        "GITHUB_APP_ID": str(fake_github.app_id),
+        "GITHUB_PRIVATE_KEY": fake_github.private_key_pem,
+        "GITHUB_API_URL": fake_github.base_url,
+        "GITHUB_WEBHOOK_SECRET": "whsec-test-3f9a1c7e",
+        "REDIS_URL": redis_url,
+        "AZURE_OPENAI_ENDPOINT": fake_azure.endpoint,
+        "AZURE_OPENAI_API_KEY": fake_azure.api_key,
+        "AZURE_OPENAI_DEPLOYMENT": fake_azure.default_deployment,
+        "DOCGEN_MODEL": "gpt-4o-mini",
+        "DOCGEN_SYNC_DEBOUNCE_SECONDS": "0",
+    }

@@ -23,6 +23,10 @@ from bot.llm.tokens import SchemaOverhead
 from bot.llm.usage import CallRecord, ModelCaller, Totals, totals
 
 
+# How the planner and the budgets word a refusal (bot.llm.plan, bot.llm.budget).
+BUDGET_REASONS = ("run limit reached", "run prompt-token limit", "run cost limit", "monthly ")
+
+
 @dataclass(frozen=True)
 class Proposal:
     """A verified docstring for one function, as an edit and as a suggestion."""
@@ -59,7 +63,7 @@ class Outcome:
     @property
     def budget_stopped(self) -> bool:
         """Tell whether a budget kept any function from being documented."""
-        return any("budget" in s.reason for s in self.skipped)
+        return any(s.reason.startswith(BUDGET_REASONS) for s in self.skipped)
 
 
 @dataclass(frozen=True)

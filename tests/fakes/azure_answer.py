@@ -7,7 +7,8 @@ The answer follows docgen's model contract:
 ``{"docstrings": [{"id": "<path>::<qualname>", "docstring": "<body>"}]}``.
 The body is a summary line derived from the function's name and, when the source
 parses and has parameters other than a leading self/cls, a Google-style ``Args:``
-section naming exactly those parameters.
+section naming exactly those parameters, then a Returns or Yields section when the
+function returns a value or yields, as a careful model would.
 """
 
 from __future__ import annotations
@@ -116,15 +117,42 @@ def summary_line(name: str) -> str:
     return " ".join([words[0].capitalize(), *words[1:]]) + "."
 
 
+def _own_nodes(node: FunctionNode) -> Iterator[ast.AST]:
+    """Yield the nodes of ``node``'s own body, not of functions or classes nested in it."""
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(
+            current, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda
+        ):
+            stack.extend(ast.iter_child_nodes(current))
+
+
+def result_section(node: FunctionNode | None) -> list[str]:
+    """Return a Yields or Returns section when the function yields or returns a value."""
+    if node is None:
+        return []
+    own = list(_own_nodes(node))
+    if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own):
+        return ["", "Yields:", "    The next item."]
+    if any(isinstance(n, ast.Return) and n.value is not None for n in own):
+        return ["", "Returns:", "    The result."]
+    return []
+
+
 def docstring_for(function: AskedFunction) -> str:
     """Return the fake model's docstring body for one asked function."""
     summary = summary_line(function.name)
     node = function_node(function.source, function.name)
     params = parameter_names(node) if node else []
-    if not params:
-        return summary
-    lines = [f"    {p}: The {' '.join(_words(p)) or p}." for p in params]
-    return "\n".join([summary, "", "Args:", *lines])
+    lines = [summary]
+    if params:
+        lines += ["", "Args:", *(f"    {p}: The {' '.join(_words(p)) or p}." for p in params)]
+    lines += result_section(node)
+    if len(lines) == 1:
+        lines += ["", "It works on the state it is given."]
+    return "\n".join(lines)
 
 
 def answer_items(functions: Sequence[AskedFunction]) -> list[dict[str, str]]:

@@ -1,0 +1,268 @@
+"""The worker's job: review one pull request and post suggestions plus a summary.
+
+Steps, in the design notes' order: GitHub facts (PR, files, contents, config),
+the shared engine (analysis, plan, model calls, render and checks), then posting.
+A job is idempotent: suggestions already on the PR are found by their markers
+and not posted again, and the summary is edited in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from arq import Retry
+from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
+
+from bot.core.render import collect_docstrings
+from bot.core.review import Skip, parse_fn_markers
+from bot.core.summary import Coverage, RunReport, UsageTotals, summary_body
+from bot.engine.analyse import SourceFile, analyse, is_python
+from bot.engine.document import Engine, Outcome, document
+from bot.github import ChangedFile, PullRequest, RepoClient
+from bot.llm.run import budgets_for, planner_for
+from bot.posting import find_summary, post_suggestions, upsert_summary
+from bot.repo_config import (
+    CONFIG_PATH,
+    ORG_CONFIG_REPO,
+    LoadedConfig,
+    load_repo_config,
+    render_options,
+)
+from bot.services import Services
+
+log = logging.getLogger("docgen.job")
+
+LOCK_SECONDS = 660  # a little over the job timeout: one review of a PR at a time
+FETCH_CONCURRENCY = 8
+MAX_PYTHON_FILES = 300  # beyond this a PR is a mass change; the summary says what was left
+PR_COST_TTL = 90 * 24 * 3600
+WRITE_PERMISSIONS = frozenset({"admin", "write", "maintain"})
+
+
+@dataclass(frozen=True)
+class JobArgs:
+    """The job's keyword arguments, as the web process enqueued them."""
+
+    installation_id: int
+    repo: str
+    number: int
+    head_sha: str | None
+    trigger: str
+    delivery_id: str
+    sender: str = ""
+    comment_id: int | None = None
+    commenter: str | None = None
+
+
+async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
+    """Review one pull request; return what happened in a few words (kept as arq's result)."""
+    args = JobArgs(**kwargs)
+    services: Services = ctx["services"]
+    lock = f"docgen:lock:{args.repo}#{args.number}"
+    if not await services.redis.set(lock, args.delivery_id, nx=True, ex=LOCK_SECONDS):
+        raise Retry(defer=15)  # another job is reviewing this PR right now
+    try:
+        return await _review(services, args)
+    except (RateLimitExceeded, RequestTimeout) as exc:
+        raise Retry(defer=_retry_after(exc)) from exc
+    except RequestFailed as exc:
+        if exc.response.status_code >= 500:
+            raise Retry(defer=30) from exc
+        raise
+    except RequestError as exc:  # connection errors and failed token mints
+        raise Retry(defer=30) from exc
+    finally:
+        await services.redis.delete(lock)
+
+
+def _retry_after(exc: Exception) -> int:
+    if isinstance(exc, RateLimitExceeded):
+        return max(int(exc.retry_after.total_seconds()), 1)
+    return 30
+
+
+async def _review(services: Services, args: JobArgs) -> str:
+    client = services.github.repo(args.installation_id, args.repo)
+    if args.comment_id is not None and not await _command_allowed(client, args):
+        return "ignored: commenter lacks write access"
+    pr = await client.pull_request(args.number)
+    if pr.state != "open":
+        return "ignored: pull request is not open"
+    if args.head_sha is not None and pr.head_sha != args.head_sha:
+        return "superseded: the pull request moved on"
+    config = await _load_config(services, client, args, pr)
+    if not config.config.enabled:
+        return "ignored: disabled by .github/docgen.yml"
+    if (
+        pr.draft
+        and args.comment_id is None
+        and not config.config.effective_review_drafts(services.settings.docgen_review_drafts)
+    ):
+        return "ignored: draft pull request"
+    files, left_out = await _fetch_files(client, pr, config)
+    if not files:
+        return "nothing to do: no Python files changed"
+    return await _run(services, client, args, pr, config, files, left_out)
+
+
+async def _command_allowed(client: RepoClient, args: JobArgs) -> bool:
+    permission = await client.permission(args.commenter or "")
+    if permission not in WRITE_PERMISSIONS:
+        log.info(
+            "delivery=%s /docgen by %s ignored (permission %s)",
+            args.delivery_id,
+            args.commenter,
+            permission,
+        )
+        return False
+    assert args.comment_id is not None
+    await client.react(args.comment_id, "eyes")
+    return True
+
+
+async def _load_config(
+    services: Services, client: RepoClient, args: JobArgs, pr: PullRequest
+) -> LoadedConfig:
+    repo_text = await client.file_text(CONFIG_PATH, pr.default_branch)
+    owner = args.repo.split("/", 1)[0]
+    org_client = services.github.repo(args.installation_id, f"{owner}/{ORG_CONFIG_REPO}")
+    try:
+        org_text = await org_client.file_text(CONFIG_PATH, "HEAD")
+    except RequestFailed:  # the installation may not cover the org's .github repository
+        org_text = None
+    return load_repo_config(repo_text, org_text)
+
+
+async def _fetch_files(
+    client: RepoClient, pr: PullRequest, config: LoadedConfig
+) -> tuple[list[SourceFile], int]:
+    changed = [
+        f
+        for f in await client.changed_files(pr.number)
+        if is_python(f.path) and f.status != "removed" and config.config.path_included(f.path)
+    ]
+    chosen, left_out = changed[:MAX_PYTHON_FILES], max(len(changed) - MAX_PYTHON_FILES, 0)
+    gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+    async def fetch(f: ChangedFile) -> SourceFile:
+        async with gate:
+            head = await client.file_text(f.path, pr.head_sha)
+            base = None
+            if f.status not in ("added",):
+                base = await client.file_text(f.previous_path or f.path, pr.base_sha)
+        return SourceFile(f.path, head, f.status, f.patch, base, f.previous_path)
+
+    return list(await asyncio.gather(*(fetch(f) for f in chosen))), left_out
+
+
+async def _run(
+    services: Services,
+    client: RepoClient,
+    args: JobArgs,
+    pr: PullRequest,
+    config: LoadedConfig,
+    files: list[SourceFile],
+    left_out: int,
+) -> str:
+    review_comments = await client.review_comments(pr.number)
+    previous = [m for c in review_comments if c.author_is_bot for m in parse_fn_markers(c.body)]
+    analysis = analyse(files, config.config.target_rules(), previous=previous)
+    conversation = await client.issue_comments(pr.number)
+    summary = find_summary(conversation)
+    if not analysis.work and summary is None and not analysis.done:
+        return "nothing to do: every changed function is documented or out of scope"
+    engine = await _engine(services, client, args, pr, config, files)
+    outcome = await document(engine, analysis)
+    suggestions = [p.suggestion for p in outcome.proposals]
+    posted, refused = await post_suggestions(client, pr.number, pr.head_sha, suggestions)
+    pr_cost = await _add_pr_cost(services, args, outcome.usage.cost_usd)
+    report = _report(services, outcome, posted, refused, config, left_out, pr_cost)
+    await upsert_summary(client, pr.number, summary_body(report), summary)
+    log.info(
+        "delivery=%s repo=%s pr=%d suggested=%d skipped=%d cost_usd=%.6f",
+        args.delivery_id,
+        args.repo,
+        pr.number,
+        len(posted),
+        len(report.skipped),
+        outcome.usage.cost_usd,
+    )
+    return f"suggested {len(posted)}, skipped {len(report.skipped)}"
+
+
+async def _engine(
+    services: Services,
+    client: RepoClient,
+    args: JobArgs,
+    pr: PullRequest,
+    config: LoadedConfig,
+    files: list[SourceFile],
+) -> Engine:
+    settings = services.settings
+    pyproject = await client.file_text("pyproject.toml", pr.head_sha)
+    samples = collect_docstrings(f.head_text for f in files if f.head_text)
+    options = render_options(config.config, pyproject=pyproject, samples=samples)
+    return Engine(
+        planner=planner_for(settings, style=options.style, overhead=services.overhead),
+        caller=services.caller,
+        render=options,
+        budgets=budgets_for(
+            settings, redis_client=services.redis, installation_id=args.installation_id
+        ),
+        overhead=services.overhead,
+        concurrency=settings.docgen_max_concurrency,
+        max_functions=config.config.effective_max_functions(settings.docgen_max_functions_per_run),
+    )
+
+
+async def _add_pr_cost(services: Services, args: JobArgs, cost: float) -> float:
+    key = f"docgen:pr-cost:{args.repo}#{args.number}"
+    total = float(await services.redis.incrbyfloat(key, cost))
+    await services.redis.expire(key, PR_COST_TTL)
+    return total
+
+
+def _report(
+    services: Services,
+    outcome: Outcome,
+    posted: list[str],
+    refused: list[Skip],
+    config: LoadedConfig,
+    left_out: int,
+    pr_cost: float,
+) -> RunReport:
+    a = outcome.analysis
+    usage = outcome.usage
+    notes = list(config.problems)
+    if left_out:
+        notes.append(f"{left_out} more Python files were not reviewed (limit {MAX_PYTHON_FILES})")
+    monthly = next((x for x in outcome.left if x.period != "run"), None)
+    inserted = sum(
+        1
+        for p in outcome.proposals
+        if p.work.function.id in posted and p.work.target.mode == "insert"
+    )
+    return RunReport(
+        model=services.settings.docgen_model,
+        usage=UsageTotals(
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.cached_tokens,
+            usage.cost_usd,
+            usage.calls,
+        ),
+        suggested=tuple(posted),
+        skipped=(*outcome.skipped, *refused),
+        not_commentable=tuple(a.not_commentable),
+        unchanged=tuple(a.unchanged),
+        done=tuple(a.done),
+        coverage_before=a.coverage_before,
+        coverage_after=Coverage(a.coverage_before.documented + inserted, a.coverage_before.total),
+        pr_cost_usd=pr_cost,
+        budget_remaining_usd=monthly.cost_usd if monthly is not None else None,
+        notes=tuple(notes),
+    )
+

@@ -1,0 +1,44 @@
+"""Fixtures for the end-to-end job tests: the web app served, a burst worker, a seeded PR."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+
+import httpx
+import pytest
+
+from bot.settings import Front, Settings, load_settings
+from bot.web import create_app
+from bot.worker import build_worker
+from tests.web.support import serve
+
+RunWorker = Callable[[], Awaitable[int]]
+
+
+@pytest.fixture
+def app_settings(app_env: dict[str, str]) -> Settings:
+    """Return settings that pass both the web and the worker checks."""
+    load_settings(Front.WEB, app_env)
+    return load_settings(Front.WORKER, app_env)
+
+
+@pytest.fixture
+def web(app_settings: Settings) -> Iterator[httpx.Client]:
+    """Serve the real web app under uvicorn; return a client for it."""
+    with serve(create_app(app_settings)) as url, httpx.Client(base_url=url, timeout=10) as c:
+        yield c
+
+
+@pytest.fixture
+def run_worker(app_settings: Settings) -> RunWorker:
+    """Return a coroutine function that runs a burst worker until the queue is empty."""
+
+    async def run() -> int:
+        worker = build_worker(app_settings, burst=True, handle_signals=False, poll_delay=0.05)
+        try:
+            await worker.main()
+        finally:
+            await worker.close()
+        return worker.jobs_complete
+
+    return run
