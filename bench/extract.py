@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.diff import diff_texts, map_patch  # noqa: E402
 from bot.core.edit import Edit, Placement, check_edit, make_edit, place_docstring  # noqa: E402
 from bot.core.extract import changed_functions, extract  # noqa: E402
+from bot.core.pysource import parse  # noqa: E402
 from bot.core.targets import TargetRules, select_targets  # noqa: E402
 
 NOUNS = ["user", "order", "invoice", "account", "session", "token", "record", "payload",
@@ -277,7 +278,7 @@ def best_of(runs: int, job: Callable[[], object]) -> float:
 
 
 COLUMNS = ("scale", "head lines", "changed lines", "changed fns", "targets", "seconds",
-           "files/s", "fns/s", "us/head line", "us/changed line")  # fmt: skip
+           "files/s", "fns/s", "us/head line", "ast.parse s", "rest us/head line")  # fmt: skip
 
 
 def row(values: tuple[object, ...]) -> str:
@@ -300,16 +301,21 @@ def main() -> None:
         pr = build_pr(scale)
         tally, edits = analyse(pr, rules)
         seconds = best_of(args.runs, functools.partial(analyse, pr, rules))
+        parsing = best_of(args.runs, lambda pr=pr: [parse(f.head) for f in pr])
         head_lines = sum(f.head.count("\n") for f in pr)
         per_head = seconds / head_lines * 1e6
-        first_cost = first_cost or per_head
+        rest = (seconds - parsing) / head_lines * 1e6
+        first_cost = first_cost or (per_head, rest)
         values = (
             f"{scale}x", head_lines, tally.changed_lines, tally.changed_functions, tally.targets,
             f"{seconds:.3f}", f"{len(pr) / seconds:.0f}",
-            f"{tally.changed_functions / seconds:.0f}", f"{per_head:.2f}",
-            f"{seconds / tally.changed_lines * 1e6:.2f}",
+            f"{tally.changed_functions / seconds:.0f}", f"{per_head:.2f}", f"{parsing:.3f}",
+            f"{rest:.2f}",
         )  # fmt: skip
-        print(f"{row(values)}   cost per head line: x{per_head / first_cost:.2f} of 1x")
+        print(
+            f"{row(values)}   per head line vs 1x: all x{per_head / first_cost[0]:.2f}, "
+            f"without ast.parse x{rest / first_cost[1]:.2f}"
+        )
         if scale == 1:
             extras = extra_figures(pr, rules, edits, tally)
     for line in extras:

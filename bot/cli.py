@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from types import FrameType
 
 from bot.errors import DocgenError, SettingsError
 from bot.settings import Front, Settings, load_settings
@@ -19,10 +20,9 @@ EXIT_USAGE = 2
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.docgen_log_level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    from bot.logging_setup import configure_logging
+
+    configure_logging(settings.docgen_log_level)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -31,6 +31,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_settings(Front.WEB)
     _configure_logging(settings)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal; ending
+    # with exit status 0 tells process managers the stop was clean.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "bot.web:app_from_env",
         factory=True,
@@ -38,9 +41,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_level=settings.docgen_log_level.lower(),
         proxy_headers=True,
+        access_log=False,  # docgen logs one line per delivery, with its id
         timeout_graceful_shutdown=10,
     )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -95,8 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=cmd_worker)
 
     config = sub.add_parser("config", help="print the effective settings, secrets masked")
-    config.add_argument("--front", choices=[f.value for f in Front], default="cli",
-                        help="also check what this process needs (default: cli)")
+    config.add_argument(
+        "--front",
+        choices=[f.value for f in Front],
+        default="cli",
+        help="also check what this process needs (default: cli)",
+    )
     config.add_argument("--json", action="store_true")
     config.set_defaults(handler=cmd_config)
 

@@ -33,7 +33,9 @@ def retry_policy(exc: GitHubException, retry_count: int) -> RetryOption:
     if isinstance(exc, RateLimitExceeded):
         return RetryOption(retry_count < 1 and exc.retry_after <= MAX_INLINE_WAIT, exc.retry_after)
     if isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
-        return RetryOption(retry_count < SERVER_ERROR_RETRIES, timedelta(seconds=1 + 3 * retry_count))
+        return RetryOption(
+            retry_count < SERVER_ERROR_RETRIES, timedelta(seconds=1 + 3 * retry_count)
+        )
     return RetryOption(False)
 
 

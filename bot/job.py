@@ -265,4 +265,3 @@ def _report(
         budget_remaining_usd=monthly.cost_usd if monthly is not None else None,
         notes=tuple(notes),
     )
-

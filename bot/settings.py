@@ -206,7 +206,9 @@ class Settings(BaseSettings):
 def _problems(s: Settings, front: Front) -> list[str]:
     problems: list[str] = []
     if front is Front.WEB and not s.webhook_secrets():
-        problems.append("GITHUB_WEBHOOK_SECRET is not set (the web process verifies every delivery)")
+        problems.append(
+            "GITHUB_WEBHOOK_SECRET is not set (the web process verifies every delivery)"
+        )
     if front is Front.WORKER:
         if s.github_app_id is None:
             problems.append("GITHUB_APP_ID is not set (the worker acts as the GitHub App)")

@@ -74,4 +74,3 @@ def build_worker(settings: Settings, **overrides: Any) -> Worker:
     }
     options.update(overrides)
     return Worker(**options)
-

@@ -24,7 +24,9 @@ def free_port() -> int:
 
 
 def base_env(redis_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AZURE_", "DOCGEN_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "AZURE_", "DOCGEN_"))
+    }
     env.update({"REDIS_URL": redis_url, "PYTHONUNBUFFERED": "1"}, **extra)
     return env
 
@@ -64,8 +66,11 @@ def wait_for(check: object, seconds: float = 20.0) -> None:
 
 def test_serve_answers_healthz_and_stops_on_sigterm(redis_url: str, tmp_path: Path) -> None:
     port = free_port()
-    proc = start(["serve", "--host", "127.0.0.1", "--port", str(port)],
-                 base_env(redis_url, GITHUB_WEBHOOK_SECRET="s"), tmp_path)
+    proc = start(
+        ["serve", "--host", "127.0.0.1", "--port", str(port)],
+        base_env(redis_url, GITHUB_WEBHOOK_SECRET="s"),
+        tmp_path,
+    )
 
     def healthy() -> bool:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
@@ -92,10 +97,17 @@ def test_worker_runs_against_redis_and_stops_on_sigterm(
     ("command", "env", "first_words"),
     [
         (["serve"], {}, "docgen: error: GITHUB_WEBHOOK_SECRET is not set"),
-        (["serve"], {"GITHUB_WEBHOOK_SECRET": "s", "REDIS_URL": "http://x"}, "docgen: error: REDIS_URL"),
+        (
+            ["serve"],
+            {"GITHUB_WEBHOOK_SECRET": "s", "REDIS_URL": "http://x"},
+            "docgen: error: REDIS_URL",
+        ),
         (["worker"], {"GITHUB_APP_ID": "1"}, "docgen: error: GITHUB_PRIVATE_KEY"),
-        (["worker"], {"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY": "x"},
-         "docgen: error: GITHUB_PRIVATE_KEY is not a PEM private key"),
+        (
+            ["worker"],
+            {"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY": "x"},
+            "docgen: error: GITHUB_PRIVATE_KEY is not a PEM private key",
+        ),
     ],
 )
 def test_bad_setting_stops_startup_with_one_line(
@@ -103,8 +115,14 @@ def test_bad_setting_stops_startup_with_one_line(
 ) -> None:
     full = base_env("redis://127.0.0.1:6379/15")
     full.update(env)
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", *command], env=full, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *command],
+        env=full,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith(first_words), proc.stderr
     assert proc.stderr.strip().count("\n") == 0

@@ -48,7 +48,10 @@ def worker_env(pem: str, **extra: str) -> dict[str, str]:
         ({"GITHUB_API_URL": "ftp://x"}, "GITHUB_API_URL is not an http(s) URL"),
         ({"DOCGEN_MODEL": "my-model"}, "DOCGEN_MODEL: unknown model 'my-model'"),
         ({"DOCGEN_CONTEXT_WINDOW": "-5"}, "DOCGEN_CONTEXT_WINDOW: Input should be greater than 0"),
-        ({"GITHUB_PRIVATE_KEY_PATH": "/nonexistent/key.pem"}, "GITHUB_PRIVATE_KEY_PATH cannot be read"),
+        (
+            {"GITHUB_PRIVATE_KEY_PATH": "/nonexistent/key.pem"},
+            "GITHUB_PRIVATE_KEY_PATH cannot be read",
+        ),
     ],
 )
 def test_malformed_setting_is_one_line_naming_it(env: dict[str, str], message: str) -> None:
@@ -86,7 +89,10 @@ def test_openai_compatible_provider_wins_when_set(pem: str) -> None:
 
 def test_private_key_with_escaped_newlines_and_from_file(pem: str, tmp_path: Path) -> None:
     escaped = pem.replace("\n", "\\n")
-    assert load_settings(Front.WORKER, worker_env(pem, GITHUB_PRIVATE_KEY=escaped)).private_key() == pem
+    assert (
+        load_settings(Front.WORKER, worker_env(pem, GITHUB_PRIVATE_KEY=escaped)).private_key()
+        == pem
+    )
     path = tmp_path / "app.pem"
     path.write_text(pem)
     env = worker_env(pem, GITHUB_PRIVATE_KEY_PATH=str(path))
@@ -95,7 +101,9 @@ def test_private_key_with_escaped_newlines_and_from_file(pem: str, tmp_path: Pat
 
 
 def test_webhook_secret_rotation_list() -> None:
-    s = Settings.from_env({"GITHUB_WEBHOOK_SECRET": "new", "GITHUB_WEBHOOK_PREVIOUS_SECRETS": "a, b,"})
+    s = Settings.from_env(
+        {"GITHUB_WEBHOOK_SECRET": "new", "GITHUB_WEBHOOK_PREVIOUS_SECRETS": "a, b,"}
+    )
     assert s.webhook_secrets() == [b"new", b"a", b"b"]
 
 
@@ -112,11 +120,17 @@ def test_model_overrides_and_unknown_model_with_numbers() -> None:
             "DOCGEN_PRICE_OUTPUT": "0",
         }
     ).model_facts()
-    assert (custom.context_window, custom.encoding, custom.price_cached_input) == (32000, "o200k_base", 0)
+    assert (custom.context_window, custom.encoding, custom.price_cached_input) == (
+        32000,
+        "o200k_base",
+        0,
+    )
 
 
 def test_reprs_and_redacted_view_hide_secrets(pem: str) -> None:
-    env = worker_env(pem, REDIS_URL=f"redis://user:{SECRET}@localhost:6379/0", GITHUB_WEBHOOK_SECRET=SECRET)
+    env = worker_env(
+        pem, REDIS_URL=f"redis://user:{SECRET}@localhost:6379/0", GITHUB_WEBHOOK_SECRET=SECRET
+    )
     s = load_settings(Front.WORKER, env)
     for text in (repr(s), str(s), json.dumps(s.redacted(), default=str)):
         assert SECRET not in text

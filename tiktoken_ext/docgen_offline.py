@@ -17,5 +17,5 @@ try:
     from bot.llm.encodings import install_encodings
 
     install_encodings()
-except Exception:  # noqa: BLE001 - never break tiktoken; docgen's own loader reports the cause
+except Exception:  # never break tiktoken: docgen's own loader reports the cause
     pass

@@ -123,13 +123,15 @@ def make_edit(
     """Build the edit that puts a rendered docstring literal (unindented lines) in place."""
     if not docstring_lines:
         raise ValueError("a docstring needs at least one line")
-    lines = split_lines(source)
     start, end = placement.start_line, placement.end_line
-    if not 1 <= start <= end <= len(lines):
-        raise ValueError(f"lines {start}-{end} are outside the file ({len(lines)} lines)")
-    raw = lines[start - 1 : end]
-    old = [_content(line) for line in raw]
+    if not function.lineno <= start <= end <= function.end_lineno:
+        raise ValueError(f"lines {start}-{end} are outside {function.id}")
+    # The function's own text holds the lines: no need to split the whole file per edit.
+    raw = split_lines(function.source)[start - function.lineno : end - function.lineno + 1]
     bom = 1 if start == 1 and source.startswith("\ufeff") else 0
+    if bom:
+        raw[0] = "\ufeff" + raw[0]
+    old = [_content(line) for line in raw]
     doc = [placement.body_indent + text if text.strip() else "" for text in docstring_lines]
     if placement.anchor == "header":
         new = [old[0], *doc]
@@ -138,7 +140,7 @@ def make_edit(
     else:
         new = _replace_or_split(old, function, placement, doc, bom)
     endings = [line[len(text) :] for line, text in zip(raw, old, strict=True)]
-    newline = next((e for e in endings if e), None) or _file_newline(lines)
+    newline = next((e for e in endings if e), None) or _file_newline(function.source, source)
     return Edit(
         path=function.path,
         function_id=function.id,
@@ -176,10 +178,12 @@ def _content(line: str) -> str:
     return line[:-1] if line.endswith("\n") else line
 
 
-def _file_newline(lines: list[str]) -> str:
-    for line in lines:
-        if line.endswith("\n"):
-            return "\r\n" if line.endswith("\r\n") else "\n"
+def _file_newline(*texts: str) -> str:
+    """Return the line ending of the first line that has one (``\n`` when none does)."""
+    for text in texts:
+        at = text.find("\n")
+        if at >= 0:
+            return "\r\n" if text[at - 1 : at] == "\r" else "\n"
     return "\n"
 
 

@@ -121,11 +121,16 @@ class ExtractResult:
 
     def function(self, key: str) -> FunctionInfo | None:
         """Return the function whose id ends in ``::key`` (a qualname, maybe ``#n``)."""
-        for function in self.functions:
-            if function.key == key:
-                return function
-        return None
+        return self._functions.get(key)
 
     def klass(self, qualname: str) -> ClassInfo | None:
-        """Return the class with this qualname, if the file defines it."""
-        return next((c for c in self.classes if c.qualname == qualname), None)
+        """Return the class with this qualname (the first, if defined twice)."""
+        return self._classes.get(qualname)
+
+    @cached_property
+    def _functions(self) -> dict[str, FunctionInfo]:
+        return {f.key: f for f in self.functions}
+
+    @cached_property
+    def _classes(self) -> dict[str, ClassInfo]:
+        return {c.qualname: c for c in reversed(self.classes)}

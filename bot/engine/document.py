@@ -22,7 +22,6 @@ from bot.llm.run import Budgets, generate
 from bot.llm.tokens import SchemaOverhead
 from bot.llm.usage import CallRecord, ModelCaller, Totals, totals
 
-
 # How the planner and the budgets word a refusal (bot.llm.plan, bot.llm.budget).
 BUDGET_REASONS = ("run limit reached", "run prompt-token limit", "run cost limit", "monthly ")
 

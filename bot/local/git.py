@@ -65,8 +65,10 @@ class Repo:
 
     def commit(self, ref: str) -> str | None:
         """Return the commit ``ref`` names, or None when it names none."""
+        if ref.startswith("-"):  # never let a name pass as an option
+            return None
         try:
-            out = self.git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+            out = self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         except GitError:
             return None
         return out.decode().strip() or None
@@ -113,7 +115,9 @@ class Repo:
     def patch(self, base: str, head: str | None, change: Change, *, context: int) -> str:
         """Return one file's unified diff with ``context`` lines around each change."""
         revs = [base] if head is None else [base, head]
-        paths = [change.path] if change.previous_path is None else [change.previous_path, change.path]
+        paths = [change.path]
+        if change.previous_path is not None:
+            paths.insert(0, change.previous_path)
         out = self.git("diff", f"-U{context}", *_DIFF_OPTIONS, *revs, "--", *_literal(paths))
         return out.decode("utf-8", errors="surrogateescape")
 

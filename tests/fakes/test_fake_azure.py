@@ -158,10 +158,12 @@ async def test_answer_holds_exactly_the_asked_ids(
     by_id = {d["id"]: d["docstring"] for d in answer["docstrings"]}
     assert by_id["src/pkg/io.py::Reader.read_all"] == (
         "Read all.\n\nArgs:\n    path: The path.\n    size: The size.\n    *rest: The rest.\n"
-        "    strict: The strict.\n    **options: The options."
+        "    strict: The strict.\n    **options: The options.\n\nReturns:\n    The result."
     )
-    assert by_id["src/pkg/io.py::make"] == "Make.\n\nArgs:\n    cls_name: The cls name."
-    assert by_id["src/pkg/cli.py::main"] == "Main."
+    assert by_id["src/pkg/io.py::make"] == (
+        "Make.\n\nArgs:\n    cls_name: The cls name.\n\nReturns:\n    The result."
+    )
+    assert by_id["src/pkg/cli.py::main"] == "Main.\n\nIt works on the state it is given."
     assert completion.choices[0].finish_reason == "stop"
     assert [r.status for r in fake_azure.requests] == [200]
 
@@ -578,7 +580,7 @@ def test_ids_come_from_user_messages_in_order_without_repeats() -> None:
     functions = asked_functions(messages)
     assert [f.id for f in functions] == ["a.py::f", "b c.py::C.g"]
     assert docstring_for(functions[0]) == "F.\n\nArgs:\n    x: The x."
-    assert docstring_for(functions[1]) == "G."
+    assert docstring_for(functions[1]) == "G.\n\nIt works on the state it is given."
 
 
 def test_method_source_is_dedented_and_self_or_cls_skipped() -> None:
@@ -594,8 +596,10 @@ def test_a_longer_fence_may_hold_backticks() -> None:
     source = 'def quote(text):\n    """Wrap in ```."""\n    return f"```{text}```"\n'
     content = f"### q.py::quote\n````python\n{source}````\n### q.py::other\nx = 1\n"
     first, second = asked_functions([{"role": "user", "content": content}])
-    assert docstring_for(first) == "Quote.\n\nArgs:\n    text: The text."
-    assert docstring_for(second) == "Other."
+    assert docstring_for(first) == (
+        "Quote.\n\nArgs:\n    text: The text.\n\nReturns:\n    The result."
+    )
+    assert docstring_for(second) == "Other.\n\nIt works on the state it is given."
 
 
 def test_server_starts_and_stops_from_plain_code() -> None:

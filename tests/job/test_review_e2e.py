@@ -65,7 +65,7 @@ class Reader:
         return rows[0] if rows else default
 '''
 
-UTIL_HEAD = '''def slugify(title, sep="-"):
+UTIL_HEAD = """def slugify(title, sep="-"):
     words = title.lower().split()
     return sep.join(w.strip(".,!?") for w in words)
 
@@ -75,10 +75,12 @@ async def fetch_many(client, urls):
     for url in urls:
         results.append(await client.get(url))
     return results
-'''
+"""
 
-UTIL_HEAD_2 = UTIL_HEAD.replace('    return sep.join(w.strip(".,!?") for w in words)',
-                                '    return sep.join(w.strip(".,!?;:") for w in words if w)')
+UTIL_HEAD_2 = UTIL_HEAD.replace(
+    '    return sep.join(w.strip(".,!?") for w in words)',
+    '    return sep.join(w.strip(".,!?;:") for w in words if w)',
+)
 
 
 def seed(fake_github: Any, head_sha: str, util: str = UTIL_HEAD, **extra: Any) -> None:
@@ -89,8 +91,13 @@ def seed(fake_github: Any, head_sha: str, util: str = UTIL_HEAD, **extra: Any) -
         PrFile.from_texts("README.md", "old\n", "new\n"),
     ]
     fake_github.add_pull_request(
-        OWNER, REPO, NUMBER, head_sha=head_sha, files=files,
-        base_files={"pkg/io.py": IO_BASE}, **extra,
+        OWNER,
+        REPO,
+        NUMBER,
+        head_sha=head_sha,
+        files=files,
+        base_files={"pkg/io.py": IO_BASE},
+        **extra,
     )
 
 
@@ -163,10 +170,16 @@ async def test_github_refuses_one_comment_the_rest_is_posted(
     # GitHub's diff has no context lines here (and omits the patch, so docgen computes a
     # git-style one), so the unchanged header of total() is outside GitHub's hunks.
     fake_github.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
-    narrow = PrFile("pkg/calc.py", "modified", zero_context_patch(CALC_BASE, CALC_HEAD),
-                    head_text=CALC_HEAD, patch_too_large=True)
-    fake_github.add_pull_request(OWNER, REPO, NUMBER, head_sha=sha(3), files=[narrow],
-                                 base_files={"pkg/calc.py": CALC_BASE})
+    narrow = PrFile(
+        "pkg/calc.py",
+        "modified",
+        zero_context_patch(CALC_BASE, CALC_HEAD),
+        head_text=CALC_HEAD,
+        patch_too_large=True,
+    )
+    fake_github.add_pull_request(
+        OWNER, REPO, NUMBER, head_sha=sha(3), files=[narrow], base_files={"pkg/calc.py": CALC_BASE}
+    )
     send_pr(web, "opened", sha(3))
     await run_worker()
     posted = [c for r in fake_github.reviews for c in r.comments]
@@ -181,8 +194,10 @@ async def test_syntax_error_in_one_file(
 ) -> None:
     fake_github.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
     broken = "def ok(:\n    return 1\n"
-    files = [PrFile.from_texts("pkg/util.py", None, UTIL_HEAD),
-             PrFile.from_texts("pkg/broken.py", None, broken)]
+    files = [
+        PrFile.from_texts("pkg/util.py", None, UTIL_HEAD),
+        PrFile.from_texts("pkg/broken.py", None, broken),
+    ]
     fake_github.add_pull_request(OWNER, REPO, NUMBER, head_sha=sha(4), files=files)
     send_pr(web, "opened", sha(4))
     await run_worker()

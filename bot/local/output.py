@@ -1,0 +1,239 @@
+"""What ``docgen suggest`` prints: a diff per file and the summary, as text, patch or JSON.
+
+``text`` is for people: the provider line first, the diffs (coloured on a terminal
+unless NO_COLOR is set), then the bot's summary in plain text. ``diff`` prints only
+a patch that ``git apply`` takes, the rest going to stderr. ``json`` is for tools.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from bot.core.diff import diff_texts
+from bot.core.review import Skip
+from bot.core.summary import RunReport, totals_line, usd
+from bot.llm.plan import Plan
+from bot.local.engine import FileResult
+from bot.local.suggest import Result, is_failure
+
+RESET, BOLD, RED, GREEN, CYAN = "\033[0m", "\033[1m", "\033[31m", "\033[32m", "\033[36m"
+MAX_LISTED = 30
+
+
+def colour_wanted(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Tell whether to colour ``stream``: a terminal, NO_COLOR unset, TERM not dumb."""
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def file_diff(file: FileResult) -> str:
+    """Return the file's change as a git-style unified diff; empty when unchanged."""
+    if file.new_text == file.old_text:
+        return ""
+    p = file.path
+    hunks = diff_texts(file.old_text, file.new_text)
+    return f"diff --git a/{p} b/{p}\n--- a/{p}\n+++ b/{p}\n{hunks}\n"
+
+
+def patch(result: Result) -> str:
+    """Return every file's diff, in path order: input for ``git apply``."""
+    return "".join(file_diff(f) for f in result.files)
+
+
+def colourize(diff: str) -> str:
+    """Colour a unified diff's headers, hunk lines, additions and removals."""
+    out: list[str] = []
+    for line in diff.splitlines(keepends=True):
+        body, end = line.rstrip("\n"), line[len(line.rstrip("\n")) :]
+        if line.startswith(("diff --git", "--- ", "+++ ")):
+            out.append(f"{BOLD}{body}{RESET}{end}")
+        elif line.startswith("@@"):
+            out.append(f"{CYAN}{body}{RESET}{end}")
+        elif line.startswith("+"):
+            out.append(f"{GREEN}{body}{RESET}{end}")
+        elif line.startswith("-"):
+            out.append(f"{RED}{body}{RESET}{end}")
+        else:
+            out.append(line)
+    return "".join(out)
+
+
+def scope_line(result: Result) -> str:
+    """Say what was compared, and how many Python files that found."""
+    r = result.range
+    files = f"{result.python_files} Python file{'s' if result.python_files != 1 else ''}"
+    if r.base is None:
+        return f"Every Python file in scope, in {r.head_label}: {files}."
+    return f"Comparing {r.base_label} with {r.head_label}: {files} changed."
+
+
+def summary_text(result: Result) -> str:
+    """Return the bot's summary in plain text: totals, coverage, skips, usage."""
+    report = result.report()
+    lines = [totals_line(report)]
+    lines += [f"Note: {note}" for note in report.notes]
+    lines.append(
+        f"Docstring coverage of the changed functions: {report.coverage_before.describe()}"
+        f" before, {report.coverage_after.describe()} with these suggestions."
+    )
+    lines += _skipped_lines(report)
+    u = report.usage
+    lines.append(
+        f"Model {report.model} · {u.calls:,} request{'s' if u.calls != 1 else ''} · "
+        f"{u.prompt_tokens:,} prompt tokens ({u.cached_tokens:,} cached) · "
+        f"{u.completion_tokens:,} completion tokens · {usd(u.cost_usd)}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _skipped_lines(report: RunReport) -> list[str]:
+    if not report.skipped:
+        return []
+    lines = ["Skipped:"]
+    for skip in report.skipped[:MAX_LISTED]:
+        mark = "!" if is_failure(skip) else "-"
+        lines.append(f"  {mark} {skip.function_id}: {skip.reason}")
+    if len(report.skipped) > MAX_LISTED:
+        lines.append(f"  … and {len(report.skipped) - MAX_LISTED} more")
+    return lines
+
+
+def plan_text(result: Result, plan: Plan) -> str:
+    """Return the dry run's plan: requests, their functions and tokens, the worst-case cost."""
+    functions = sum(len(r.ids) for r in plan.requests)
+    model = result.model
+    lines = [
+        f"Plan, no model called: {functions} function{'s' if functions != 1 else ''} in "
+        f"{len(plan.requests)} request{'s' if len(plan.requests) != 1 else ''} · "
+        f"{plan.prompt_tokens:,} prompt tokens · up to {plan.max_completion_tokens:,} "
+        f"completion tokens · worst case {usd(plan.worst_case_cost_usd)} "
+        f"with {model.settings.docgen_model}"
+        + (" (the skeleton provider itself costs nothing)" if model.provider == "skeleton" else "")
+    ]
+    for number, request in enumerate(plan.requests, start=1):
+        lines.append(
+            f"  request {number}: {len(request.ids)} function{'s' if len(request.ids) != 1 else ''}"
+            f" · {request.prompt_tokens:,} prompt + up to {request.max_completion:,} completion"
+            " tokens"
+        )
+        lines += [f"    {fn_id}" for fn_id in request.ids]
+    skipped = [*result.analysis.skipped, *(Skip(s.id, s.reason) for s in plan.skipped)]
+    if skipped:
+        lines.append("Skipped:")
+        lines += [f"  - {s.function_id}: {s.reason}" for s in skipped]
+    return "\n".join(lines) + "\n"
+
+
+def closing_lines(result: Result, *, write: bool) -> list[str]:
+    """Return what the run leaves to do: write, fix, or raise a budget."""
+    lines: list[str] = []
+    if result.written:
+        lines.append(
+            f"Wrote docstrings into {len(result.written)} files: {', '.join(result.written)}"
+        )
+    elif write:
+        lines.append("Nothing written.")
+    elif any(f.new_text != f.old_text for f in result.files):
+        lines.append("Apply with --write, or pipe --format diff into git apply.")
+    if result.outcome is not None and result.outcome.budget_stopped:
+        lines.append("docgen: a budget stopped the run (see Skipped; --budget-usd raises it)")
+    if result.failures:
+        n = len(result.failures)
+        lines.append(f"docgen: {n} function{'s' if n != 1 else ''} could not be documented")
+    if result.check and result.missing:
+        n = result.missing
+        lines.append(
+            f"docgen: {n} changed function{'s' if n != 1 else ''} lack a docstring or have a"
+            " stale one (add them with: docgen suggest --working-tree --write)"
+        )
+    return lines
+
+
+def as_json(result: Result) -> dict[str, Any]:
+    """Return the run as plain data for tools."""
+    report = result.report()
+    r = result.range
+    return {
+        "provider": result.model.provider,
+        "model": report.model,
+        "base": {"commit": r.base, "label": r.base_label},
+        "head": {"commit": r.head, "label": r.head_label},
+        "python_files": result.python_files,
+        "suggestions": [
+            {
+                "id": p.work.function.id,
+                "path": p.edit.path,
+                "mode": p.work.target.mode,
+                "start_line": p.edit.start_line,
+                "end_line": p.edit.end_line,
+                "docstring": p.docstring,
+                "replacement": p.edit.text,
+            }
+            for f in result.files
+            for p in f.proposals
+        ],
+        "skipped": [
+            {"id": s.function_id, "reason": s.reason, "failure": is_failure(s)}
+            for s in report.skipped
+        ],
+        "coverage": {
+            "before": vars(report.coverage_before),
+            "after": vars(report.coverage_after),
+        },
+        "usage": vars(report.usage),
+        "files": [{"path": f.path, "diff": file_diff(f)} for f in result.files if file_diff(f)],
+        "written": result.written,
+        "plan": _plan_json(result.plan) if result.plan is not None else None,
+        "budget_stopped": result.outcome is not None and result.outcome.budget_stopped,
+        "missing": result.missing,
+        "exit_code": result.exit_code,
+    }
+
+
+def _plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "requests": [
+            {
+                "ids": list(r.ids),
+                "prompt_tokens": r.prompt_tokens,
+                "max_completion": r.max_completion,
+            }
+            for r in plan.requests
+        ],
+        "skipped": [{"id": s.id, "reason": s.reason} for s in plan.skipped],
+        "prompt_tokens": plan.prompt_tokens,
+        "max_completion_tokens": plan.max_completion_tokens,
+        "worst_case_cost_usd": plan.worst_case_cost_usd,
+    }
+
+
+def emit(
+    result: Result, fmt: str, *, stdout: TextIO, stderr: TextIO, colour: bool, write: bool
+) -> None:
+    """Print ``result`` in format ``fmt``: text, diff or json."""
+    if fmt == "json":
+        print(result.model.describe(), file=stderr)
+        json.dump(as_json(result), stdout, indent=2)
+        stdout.write("\n")
+        return
+    people = stdout if fmt == "text" else stderr
+    print(result.model.describe(), file=people)
+    print(scope_line(result), file=people)
+    if fmt == "diff":
+        stdout.write(patch(result))
+    elif result.plan is None:
+        diff = patch(result)
+        stdout.write("\n" + (colourize(diff) if colour else diff) if diff else "")
+    if not result.python_files:
+        print("No Python files to look at.", file=people)
+        return
+    print("", file=people)
+    if result.plan is not None:
+        people.write(plan_text(result, result.plan))
+    else:
+        people.write(summary_text(result))
+    for line in closing_lines(result, write=write):
+        print(line, file=people)

@@ -1,0 +1,261 @@
+"""``docgen suggest``: the bot's engine on a local checkout, from options to a result.
+
+The steps are the bot's: analyse the changed functions, plan under the model's
+limits, call the model (or the offline skeleton), render, verify and safety-check;
+then, instead of posting a review, the edits are applied to the file texts, shown
+as a diff and, with ``--write``, written to the working tree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+from bot.core.render import collect_docstrings
+from bot.core.review import Skip
+from bot.core.summary import Coverage, RunReport, UsageTotals
+from bot.core.targets import SkipReason
+from bot.engine.analyse import Analysis, SourceFile, analyse
+from bot.engine.document import BUDGET_REASONS, Engine, Outcome, document, plan_of
+from bot.errors import DocgenError
+from bot.llm.plan import Plan, PlannedRequest
+from bot.llm.usage import Answer, ModelCaller
+from bot.local.collect import Range, Scope, collect, pathspecs_for, resolve_range
+from bot.local.engine import FileResult, LocalModel, apply_proposals, local_model
+from bot.local.git import Repo
+from bot.local.progress import Progress, ProgressFactory, no_progress
+from bot.repo_config import CONFIG_PATH, load_repo_config, render_options
+
+EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
+# Skips that are the rules working as meant, not functions docgen failed to document.
+POLICY_REASONS = frozenset(r.value for r in SkipReason) - {
+    SkipReason.FILE_TOO_LARGE.value,
+    SkipReason.SYNTAX_ERROR.value,
+    SkipReason.NEWER_SYNTAX.value,
+    SkipReason.UNREADABLE.value,
+    SkipReason.NOT_COMMENTABLE.value,
+    SkipReason.UNSAFE_EDIT.value,
+}
+NO_SAFE_PLACE = "no safe place for a docstring in its header"
+
+
+class UsageError(DocgenError):
+    """The command line asks for something that cannot be done; one line says why."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for."""
+
+    paths: tuple[str, ...] = (".",)
+    base: str | None = None
+    head: str | None = None
+    working_tree: bool = False
+    all_files: bool = False
+    style: Literal["google", "numpy", "sphinx", "auto"] | None = None
+    provider: Literal["azure", "openai", "skeleton"] | None = None
+    dry_run: bool = False
+    write: bool = False
+    force: bool = False
+    check: bool = False
+    budget_usd: float | None = None
+
+
+@dataclass
+class Result:
+    """Everything a run found and did, for the output formats and the exit code."""
+
+    model: LocalModel
+    range: Range
+    analysis: Analysis
+    python_files: int
+    plan: Plan | None = None
+    outcome: Outcome | None = None
+    files: list[FileResult] = field(default_factory=list)
+    failures: list[Skip] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    check: bool = False
+
+    @property
+    def missing(self) -> int:
+        """Return how many changed functions lack a docstring or have a stale one."""
+        return len(self.analysis.work)
+
+    @property
+    def exit_code(self) -> int:
+        """Return 3 when a budget stopped the run, 1 when something is left undone, else 0."""
+        if self.outcome is not None and self.outcome.budget_stopped:
+            return EXIT_BUDGET
+        if self.failures or (self.check and self.missing):
+            return EXIT_INCOMPLETE
+        return EXIT_OK
+
+    def report(self) -> RunReport:
+        """Return the facts the bot's summary comment shows, for this run."""
+        outcome = self.outcome
+        usage = outcome.usage if outcome is not None else None
+        skipped = list(outcome.skipped if outcome is not None else self.analysis.skipped)
+        skipped += [s for s in self.failures if s not in skipped]
+        before = self.analysis.coverage_before
+        after = outcome.coverage_after if outcome is not None else before
+        return RunReport(
+            model=self.model.label,
+            usage=UsageTotals(
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.cached_tokens,
+                usage.cost_usd,
+                usage.calls,
+            )
+            if usage is not None
+            else UsageTotals(),
+            suggested=tuple(p.work.function.id for f in self.files for p in f.proposals),
+            skipped=tuple(skipped),
+            coverage_before=before,
+            coverage_after=Coverage(min(after.documented, after.total), after.total),
+            notes=tuple(self.notes),
+        )
+
+
+def is_failure(skip: Skip) -> bool:
+    """Tell whether a skip means docgen could not document a function it should have."""
+    return skip.reason not in POLICY_REASONS and not skip.reason.startswith(BUDGET_REASONS)
+
+
+def run(
+    options: Options,
+    *,
+    environ: Mapping[str, str] | None = None,
+    progress: ProgressFactory = no_progress,
+) -> Result:
+    """Carry out ``docgen suggest``; raise UsageError, GitError or SettingsError on bad input."""
+    if options.write and options.dry_run:
+        raise UsageError("--write and --dry-run cannot be used together")
+    repo = _repo(options.paths)
+    model = local_model(options.provider, options.budget_usd, environ)
+    rng = resolve_range(
+        repo,
+        base=options.base,
+        head=options.head,
+        working_tree=options.working_tree,
+        all_files=options.all_files,
+    )
+    loaded = load_repo_config(_text(repo, CONFIG_PATH))
+    scope = Scope(
+        pathspecs_for(repo, options.paths),
+        all_files=options.all_files,
+        untracked=not options.check,  # a commit check looks at what git will commit
+        on_disk=options.write,
+        force=options.force,
+    )
+    collected = collect(repo, rng, scope, loaded.config.path_included)
+    if collected.blocked:
+        raise UsageError(_blocked_message(collected.blocked))
+    analysis = analyse(collected.files, loaded.config.target_rules())
+    analysis.skipped.extend(collected.skipped)
+    result = Result(model, rng, analysis, len(collected.files) + len(collected.skipped))
+    result.notes.extend(loaded.problems)
+    result.check = options.check
+    no_place = [Skip(i, NO_SAFE_PLACE) for i in analysis.not_commentable]
+    result.failures = [s for s in analysis.skipped if is_failure(s)] + no_place
+    if not analysis.work:
+        result.files, _ = apply_proposals(collected.files, [])
+        return result
+    config = loaded.config
+    if options.style is not None:
+        config = config.model_copy(update={"style": options.style})
+    samples = collect_docstrings(f.head_text for f in collected.files if f.head_text)
+    render = render_options(config, pyproject=_text(repo, "pyproject.toml"), samples=samples)
+    engine = model.engine(render, config)
+    if options.dry_run:
+        result.plan = plan_of(engine, analysis)
+        return result
+    outcome = asyncio.run(_document(model, engine, analysis, progress))
+    _finish(result, repo, collected.files, outcome, write=options.write)
+    return result
+
+
+def _finish(
+    result: Result, repo: Repo, files: list[SourceFile], outcome: Outcome, *, write: bool
+) -> None:
+    result.outcome = outcome
+    result.files, refused = apply_proposals(files, outcome.proposals)
+    result.failures = [s for s in outcome.skipped if is_failure(s)] + refused
+    result.failures += [Skip(i, NO_SAFE_PLACE) for i in outcome.analysis.not_commentable]
+    if write:
+        result.written, refused = write_files(repo, result.files)
+        result.failures += refused
+
+
+async def _document(
+    model: LocalModel, engine: Engine, analysis: Analysis, progress: ProgressFactory
+) -> Outcome:
+    plan = plan_of(engine, analysis)
+    shown = progress(len(analysis.work), len(plan.requests))
+    try:
+        async with model.caller(engine.render.style) as caller:
+            counting = _Counting(caller, shown)
+            return await document(_with_caller(engine, counting), analysis)
+    finally:
+        shown.close()
+
+
+def _with_caller(engine: Engine, caller: ModelCaller) -> Engine:
+    return replace(engine, caller=caller)
+
+
+class _Counting:
+    """A caller that reports each answered request's functions to a progress callback."""
+
+    def __init__(self, inner: ModelCaller, progress: Progress) -> None:
+        self._inner = inner
+        self._progress = progress
+        self._done = 0
+
+    async def complete(self, request: PlannedRequest) -> Answer:
+        """Answer ``request`` through the wrapped caller, then advance the progress."""
+        try:
+            return await self._inner.complete(request)
+        finally:
+            self._done += len(request.ids)
+            self._progress.update(self._done)
+
+
+def write_files(repo: Repo, files: list[FileResult]) -> tuple[list[str], list[Skip]]:
+    """Write every changed file whose working-tree text is still the one analysed."""
+    written: list[str] = []
+    refused: list[Skip] = []
+    for file in files:
+        if file.new_text == file.old_text:
+            continue
+        if repo.read(file.path) != file.old_text.encode("utf-8"):
+            refused.append(Skip(file.path, "the file changed while docgen ran; not written"))
+            continue
+        (repo.root / file.path).write_bytes(file.new_text.encode("utf-8"))
+        written.append(file.path)
+    return written, refused
+
+
+def _repo(paths: tuple[str, ...]) -> Repo:
+    repo = Repo.find(Path(paths[0]))
+    for path in paths[1:]:
+        if Repo.find(Path(path)).root != repo.root:
+            raise UsageError(f"{path} is not in the same repository as {paths[0]}")
+    return repo
+
+
+def _text(repo: Repo, path: str) -> str | None:
+    data = repo.read(path)
+    return data.decode("utf-8", errors="replace") if data is not None else None
+
+
+def _blocked_message(paths: list[str]) -> str:
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return (
+        f"refusing to --write: {shown} differ from the head in more than docstrings "
+        "(commit or stash those changes, use --working-tree, or add --force)"
+    )

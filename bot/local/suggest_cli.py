@@ -1,0 +1,156 @@
+"""``docgen suggest``: its arguments, and the exit codes people and hooks rely on.
+
+Exit codes: 0 done; 1 some functions could not be documented (with ``--check``:
+also when changed functions lack a docstring); 2 a usage or settings error, said
+in one line; 3 a budget stopped the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.local.suggest import Options
+
+EXIT_USAGE = 2
+
+DESCRIPTION = (
+    "Suggest docstrings for the Python functions changed in a local git checkout, "
+    "with the same engine as the GitHub App. Offline by default: without model "
+    "settings it writes placeholder skeletons."
+)
+
+
+def _usd(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount of dollars: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more dollars, not {text!r}")
+    return value
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``suggest`` subcommand to the ``docgen`` command's subparsers."""
+    p = sub.add_parser(
+        "suggest", help="suggest docstrings on a local git checkout", description=DESCRIPTION
+    )
+    p.add_argument(
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="limit to these files or directories (default: the whole repository)",
+    )
+    p.add_argument(
+        "--base",
+        metavar="REF",
+        help="compare with REF (default: the merge base with the default branch, "
+        "or HEAD~1 on the default branch itself)",
+    )
+    side = p.add_mutually_exclusive_group()
+    side.add_argument("--head", metavar="REF", help="the side to document (default: HEAD)")
+    side.add_argument(
+        "--working-tree",
+        action="store_true",
+        help="document the working tree, uncommitted and new files included",
+    )
+    p.add_argument(
+        "--all",
+        dest="all_files",
+        action="store_true",
+        help="every Python file in scope, not only the changed ones",
+    )
+    p.add_argument(
+        "--style",
+        choices=["google", "numpy", "sphinx", "auto"],
+        help="docstring style (default: .github/docgen.yml, else detected)",
+    )
+    p.add_argument(
+        "--provider",
+        choices=["azure", "openai", "skeleton"],
+        help="model provider (default: Azure OpenAI when configured, else skeleton)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (requests, tokens, worst-case cost) and call nothing",
+    )
+    p.add_argument(
+        "--write",
+        action="store_true",
+        help="apply the suggestions to the files in the working tree",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --write: also write files with changes of your own",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when changed functions lack a docstring (for pre-commit)",
+    )
+    p.add_argument(
+        "--format",
+        dest="output_format",
+        choices=["text", "diff", "json"],
+        default="text",
+        help="text (default), diff (for git apply) or json",
+    )
+    p.add_argument(
+        "--budget-usd",
+        type=_usd,
+        metavar="X",
+        help="stop before the run could cost more than X dollars",
+    )
+    p.set_defaults(handler=handle)  # fmt: skip
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    """Return the run's options from parsed arguments."""
+    from bot.local.suggest import Options
+
+    return Options(
+        paths=tuple(args.paths) or (".",),
+        base=args.base,
+        head=args.head,
+        working_tree=args.working_tree,
+        all_files=args.all_files,
+        style=args.style,
+        provider=args.provider,
+        dry_run=args.dry_run,
+        write=args.write,
+        force=args.force,
+        check=args.check,
+        budget_usd=args.budget_usd,
+    )
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run ``docgen suggest`` and return its exit code."""
+    # Imported here so that every other docgen command starts without the engine.
+    from bot.local.git import GitError
+    from bot.local.output import colour_wanted, emit
+    from bot.local.progress import progress_on
+    from bot.local.suggest import UsageError, run
+
+    try:
+        result = run(options_from(args), progress=progress_on(sys.stderr))
+    except (UsageError, GitError) as exc:
+        print(f"docgen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    emit(
+        result,
+        args.output_format,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        colour=colour_wanted(sys.stdout, os.environ),
+        write=args.write,
+    )
+    return result.exit_code
