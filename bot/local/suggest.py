@@ -27,7 +27,7 @@ from bot.local.collect import Range, Scope, collect, pathspecs_for, resolve_rang
 from bot.local.engine import FileResult, LocalModel, apply_proposals, local_model
 from bot.local.git import Repo
 from bot.local.progress import Progress, ProgressFactory, no_progress
-from bot.repo_config import CONFIG_PATH, load_repo_config, render_options
+from bot.repo_config import CONFIG_PATH, LoadedConfig, load_repo_config, render_options
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 # Skips that are the rules working as meant, not functions docgen failed to document.
@@ -97,25 +97,21 @@ class Result:
     def report(self) -> RunReport:
         """Return the facts the bot's summary comment shows, for this run."""
         outcome = self.outcome
-        usage = outcome.usage if outcome is not None else None
+        usage = UsageTotals()
+        if outcome is not None:
+            u = outcome.usage
+            usage = UsageTotals(
+                u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.cost_usd, u.calls
+            )
         skipped = list(outcome.skipped if outcome is not None else self.analysis.skipped)
         skipped += [s for s in self.failures if s not in skipped]
-        before = self.analysis.coverage_before
-        after = outcome.coverage_after if outcome is not None else before
+        after = outcome.coverage_after if outcome is not None else self.analysis.coverage_before
         return RunReport(
             model=self.model.label,
-            usage=UsageTotals(
-                usage.prompt_tokens,
-                usage.completion_tokens,
-                usage.cached_tokens,
-                usage.cost_usd,
-                usage.calls,
-            )
-            if usage is not None
-            else UsageTotals(),
+            usage=usage,
             suggested=tuple(p.work.function.id for f in self.files for p in f.proposals),
             skipped=tuple(skipped),
-            coverage_before=before,
+            coverage_before=self.analysis.coverage_before,
             coverage_after=Coverage(min(after.documented, after.total), after.total),
             notes=tuple(self.notes),
         )
@@ -145,6 +141,28 @@ def run(
         all_files=options.all_files,
     )
     loaded = load_repo_config(_text(repo, CONFIG_PATH))
+    files, result = _analyse(repo, rng, loaded, model, options)
+    if not result.analysis.work:
+        result.files, _ = apply_proposals(files, [])
+        return result
+    config = loaded.config
+    if options.style is not None:
+        config = config.model_copy(update={"style": options.style})
+    samples = collect_docstrings(f.head_text for f in files if f.head_text)
+    render = render_options(config, pyproject=_text(repo, "pyproject.toml"), samples=samples)
+    engine = model.engine(render, config)
+    if options.dry_run:
+        result.plan = plan_of(engine, result.analysis)
+        return result
+    outcome = asyncio.run(_document(model, engine, result.analysis, progress))
+    _finish(result, repo, files, outcome, write=options.write)
+    return result
+
+
+def _analyse(
+    repo: Repo, rng: Range, loaded: LoadedConfig, model: LocalModel, options: Options
+) -> tuple[list[SourceFile], Result]:
+    """Collect the files in scope and find the functions to document."""
     scope = Scope(
         pathspecs_for(repo, options.paths),
         all_files=options.all_files,
@@ -162,21 +180,7 @@ def run(
     result.check = options.check
     no_place = [Skip(i, NO_SAFE_PLACE) for i in analysis.not_commentable]
     result.failures = [s for s in analysis.skipped if is_failure(s)] + no_place
-    if not analysis.work:
-        result.files, _ = apply_proposals(collected.files, [])
-        return result
-    config = loaded.config
-    if options.style is not None:
-        config = config.model_copy(update={"style": options.style})
-    samples = collect_docstrings(f.head_text for f in collected.files if f.head_text)
-    render = render_options(config, pyproject=_text(repo, "pyproject.toml"), samples=samples)
-    engine = model.engine(render, config)
-    if options.dry_run:
-        result.plan = plan_of(engine, analysis)
-        return result
-    outcome = asyncio.run(_document(model, engine, analysis, progress))
-    _finish(result, repo, collected.files, outcome, write=options.write)
-    return result
+    return collected.files, result
 
 
 def _finish(

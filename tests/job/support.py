@@ -95,3 +95,17 @@ def reported_usage(requests: list[Any]) -> dict[str, int]:
         out["cached_tokens"] += u["prompt_tokens_details"]["cached_tokens"]
         out["calls"] += 1
     return out
+
+
+def comment_event(comment_id: int, login: str, body: str = "/docgen") -> bytes:
+    """Return an ``issue_comment.created`` delivery body for a comment on the test PR."""
+    data: dict[str, Any] = copy.deepcopy(payload("issue_comment.created"))
+    data["installation"]["id"] = INSTALLATION
+    data["repository"]["full_name"] = f"{OWNER}/{REPO}"
+    data["repository"]["name"] = REPO
+    data["repository"]["owner"]["login"] = OWNER
+    data["issue"]["number"] = NUMBER
+    data["comment"].update(id=comment_id, body=body)
+    data["comment"]["user"]["login"] = login
+    data["sender"]["login"] = login
+    return compact(data)
