@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any, TextIO
 
 from bot.core.diff import diff_texts
@@ -131,9 +132,9 @@ def closing_lines(result: Result, *, write: bool) -> list[str]:
     """Return what the run leaves to do: write, fix, or raise a budget."""
     lines: list[str] = []
     if result.written:
-        lines.append(
-            f"Wrote docstrings into {len(result.written)} files: {', '.join(result.written)}"
-        )
+        n = len(result.written)
+        names = ", ".join(result.written)
+        lines.append(f"Wrote docstrings into {n} file{'s' if n != 1 else ''}: {names}")
     elif write:
         lines.append("Nothing written.")
     elif any(f.new_text != f.old_text for f in result.files):
@@ -145,9 +146,10 @@ def closing_lines(result: Result, *, write: bool) -> list[str]:
         lines.append(f"docgen: {n} function{'s' if n != 1 else ''} could not be documented")
     if result.check and result.missing:
         n = result.missing
+        verbs = "lacks a docstring or has" if n == 1 else "lack a docstring or have"
         lines.append(
-            f"docgen: {n} changed function{'s' if n != 1 else ''} lack a docstring or have a"
-            " stale one (add them with: docgen suggest --working-tree --write)"
+            f"docgen: {n} changed function{'s' if n != 1 else ''} {verbs} a stale one"
+            " (add them with: docgen suggest --working-tree --write)"
         )
     return lines
 
@@ -156,9 +158,11 @@ def as_json(result: Result) -> dict[str, Any]:
     """Return the run as plain data for tools."""
     report = result.report()
     r = result.range
+    diffs = {f.path: file_diff(f) for f in result.files}
     return {
         "provider": result.model.provider,
         "model": report.model,
+        "message": result.model.describe(),
         "base": {"commit": r.base, "label": r.base_label},
         "head": {"commit": r.head, "label": r.head_label},
         "python_files": result.python_files,
@@ -180,11 +184,11 @@ def as_json(result: Result) -> dict[str, Any]:
             for s in report.skipped
         ],
         "coverage": {
-            "before": vars(report.coverage_before),
-            "after": vars(report.coverage_after),
+            "before": asdict(report.coverage_before),
+            "after": asdict(report.coverage_after),
         },
-        "usage": vars(report.usage),
-        "files": [{"path": f.path, "diff": file_diff(f)} for f in result.files if file_diff(f)],
+        "usage": asdict(report.usage),
+        "files": [{"path": path, "diff": diff} for path, diff in diffs.items() if diff],
         "written": result.written,
         "plan": _plan_json(result.plan) if result.plan is not None else None,
         "budget_stopped": result.outcome is not None and result.outcome.budget_stopped,

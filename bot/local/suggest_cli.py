@@ -11,7 +11,7 @@ import argparse
 import math
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.local.suggest import Options
@@ -22,6 +22,11 @@ DESCRIPTION = (
     "Suggest docstrings for the Python functions changed in a local git checkout, "
     "with the same engine as the GitHub App. Offline by default: without model "
     "settings it writes placeholder skeletons."
+)
+
+EPILOG = (
+    "exit codes: 0 done; 1 some functions could not be documented (with --check: or "
+    "lack a docstring); 2 usage or settings error; 3 a budget stopped the run"
 )
 
 
@@ -35,10 +40,37 @@ def _usd(text: str) -> float:
     return value
 
 
+# The options after PATH and the --head/--working-tree pair: (flags, argparse keywords).
+_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (("--all",), {"dest": "all_files", "action": "store_true",
+                  "help": "every Python file in scope, not only the changed ones"}),
+    (("--style",), {"choices": ["google", "numpy", "sphinx", "auto"],
+                    "help": "docstring style (default: .github/docgen.yml, else detected)"}),
+    (("--provider",), {"choices": ["azure", "openai", "skeleton"],
+                       "help": "model provider (default: Azure OpenAI when configured, "
+                       "else the offline skeleton)"}),
+    (("--dry-run",), {"action": "store_true",
+                      "help": "print the plan (requests, tokens, worst-case cost); call nothing"}),
+    (("--write",), {"action": "store_true",
+                    "help": "apply the suggestions to the files in the working tree"}),
+    (("--force",), {"action": "store_true",
+                    "help": "with --write: also write files that hold changes of your own"}),
+    (("--check",), {"action": "store_true",
+                    "help": "exit 1 when changed functions lack a docstring (for pre-commit)"}),
+    (("--format",), {"dest": "output_format", "choices": ["text", "diff", "json"],
+                     "default": "text", "help": "text (default), diff (for git apply) or json"}),
+    (("--budget-usd",), {"type": _usd, "metavar": "X",
+                         "help": "stop before the run could cost more than X dollars"}),
+)  # fmt: skip
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``suggest`` subcommand to the ``docgen`` command's subparsers."""
     p = sub.add_parser(
-        "suggest", help="suggest docstrings on a local git checkout", description=DESCRIPTION
+        "suggest",
+        help="suggest docstrings on a local git checkout",
+        description=DESCRIPTION,
+        epilog=EPILOG,
     )
     p.add_argument(
         "paths",
@@ -60,55 +92,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="store_true",
         help="document the working tree, uncommitted and new files included",
     )
-    p.add_argument(
-        "--all",
-        dest="all_files",
-        action="store_true",
-        help="every Python file in scope, not only the changed ones",
-    )
-    p.add_argument(
-        "--style",
-        choices=["google", "numpy", "sphinx", "auto"],
-        help="docstring style (default: .github/docgen.yml, else detected)",
-    )
-    p.add_argument(
-        "--provider",
-        choices=["azure", "openai", "skeleton"],
-        help="model provider (default: Azure OpenAI when configured, else skeleton)",
-    )
-    p.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print the plan (requests, tokens, worst-case cost) and call nothing",
-    )
-    p.add_argument(
-        "--write",
-        action="store_true",
-        help="apply the suggestions to the files in the working tree",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="with --write: also write files with changes of your own",
-    )
-    p.add_argument(
-        "--check",
-        action="store_true",
-        help="exit 1 when changed functions lack a docstring (for pre-commit)",
-    )
-    p.add_argument(
-        "--format",
-        dest="output_format",
-        choices=["text", "diff", "json"],
-        default="text",
-        help="text (default), diff (for git apply) or json",
-    )
-    p.add_argument(
-        "--budget-usd",
-        type=_usd,
-        metavar="X",
-        help="stop before the run could cost more than X dollars",
-    )
+    for flags, keywords in _OPTIONS:
+        p.add_argument(*flags, **keywords)
     p.set_defaults(handler=handle)  # fmt: skip
 
 
@@ -145,12 +130,16 @@ def handle(args: argparse.Namespace) -> int:
     except (UsageError, GitError) as exc:
         print(f"docgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    emit(
-        result,
-        args.output_format,
-        stdout=sys.stdout,
-        stderr=sys.stderr,
-        colour=colour_wanted(sys.stdout, os.environ),
-        write=args.write,
-    )
+    try:
+        emit(
+            result,
+            args.output_format,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+            colour=colour_wanted(sys.stdout, os.environ),
+            write=args.write,
+        )
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return result.exit_code

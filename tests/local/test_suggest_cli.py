@@ -15,6 +15,7 @@ import pytest
 from bot.cli import main
 from bot.core.edit import strip_docstrings
 from tests.fakes.azure import FakeAzureOpenAI
+from tests.fakes.azure_faults import MalformedJson
 from tests.local.gitrepo import GitRepo, isolate
 
 BASE = '''"""Arithmetic helpers."""
@@ -119,7 +120,7 @@ def test_write_writes_exactly_the_diff(repo: GitRepo, capsys: pytest.CaptureFixt
     code, out, _ = suggest(capsys, "--write")
     assert code == 0
     assert repo.read("calc.py") == applied
-    assert "Wrote docstrings into 1 files: calc.py" in out
+    assert "Wrote docstrings into 1 file: calc.py" in out
     # A second run finds the docstrings docgen wrote and writes nothing more.
     code, out, _ = suggest(capsys, "--write")
     assert code == 0
@@ -171,6 +172,20 @@ def test_azure_docstrings_and_the_usage_it_reported(
     assert doc["usage"]["prompt_tokens"] == sum(u["prompt_tokens"] for u in reported)
     assert doc["usage"]["completion_tokens"] == sum(u["completion_tokens"] for u in reported)
     assert doc["usage"]["cost_usd"] > 0
+
+
+def test_model_failures_exit_1_with_the_reason(
+    repo: GitRepo, azure_env: FakeAzureOpenAI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Malformed once for both, then again for each function asked on its own.
+    azure_env.queue_fault(MalformedJson(), MalformedJson(), MalformedJson())
+    code, doc = suggest_json(capsys)
+    assert code == 1
+    failed = {s["id"]: s["reason"] for s in doc["skipped"] if s["failure"]}
+    assert set(failed) == set(NEW_IDS)
+    assert all("not the agreed JSON" in reason for reason in failed.values())
+    assert doc["suggestions"] == []
+    assert doc["usage"]["calls"] == len(azure_env.requests) == 3
 
 
 def test_budget_stops_the_run_with_exit_3(
@@ -246,7 +261,9 @@ def test_check_mode_fails_until_the_working_tree_is_documented(
     assert code == 1
     assert '+    """TODO: summarize what shout does.' in out
     assert "scratch.py" not in out
-    assert "1 changed function lack a docstring" in out
+    assert "1 changed function lacks a docstring" in out
+    hook = ["--working-tree", "--check", "--base", "HEAD", "calc.py"]  # as pre-commit runs it
+    assert suggest(capsys, *hook)[0] == 1
 
     code, out, _ = suggest(capsys, "--working-tree", "--write", "--base", "HEAD")
     assert code == 0
