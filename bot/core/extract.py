@@ -13,6 +13,7 @@ import ast
 import re
 from bisect import bisect_left
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from bot.core.pysource import (
     char_col,
@@ -45,7 +46,8 @@ def extract(path: str, source: str, *, lines: Collection[int] | None = None) -> 
     """Parse the head version of a file and list its functions and classes.
 
     With ``lines`` (a diff's added lines), only the functions whose span holds one of
-    them are listed, which spares building records nobody reads; ids are the same.
+    them are listed (and only the classes outside functions that hold none), which
+    spares building records nobody reads; ids are the same.
     """
     text = source[1:] if source.startswith("\ufeff") else source
     text_lines = split_lines(text)
@@ -64,7 +66,7 @@ def extract(path: str, source: str, *, lines: Collection[int] | None = None) -> 
         return ExtractResult(path, (), (), "", reason, "unreadable", count)
     wanted = None if lines is None else sorted(lines)
     visitor = _Visitor(path, text_lines, _indent_unit(tree, text_lines), wanted)
-    visitor.body(tree.body, "", None)
+    visitor.body(tree.body, _Scope("", "", None))
     imports = "\n".join(segment(text_lines, node) for node in _imports(tree.body))
     functions, classes = tuple(visitor.functions), tuple(visitor.classes)
     return ExtractResult(path, functions, classes, imports, line_count=count)
@@ -87,55 +89,74 @@ _COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, 
              ast.TryStar, ast.Match)  # fmt: skip
 
 
+@dataclass
+class _Scope:
+    """Where definitions are: qualname and id prefixes, the enclosing class, names seen."""
+
+    qualname: str
+    key: str
+    klass: str | None
+    seen: dict[str, int] = field(default_factory=dict)
+
+
 class _Visitor:
-    """Walk statements only (never expressions), keeping the qualname prefix."""
+    """Walk statements only (never expressions), scope by scope.
+
+    A name defined twice in one scope (a property setter, an if/else definition) gets
+    ``#2``, ``#3``... in its id, and so do the ids of everything defined inside it. With
+    ``wanted`` lines, the bodies of definitions that hold none of them are skipped.
+    """
 
     def __init__(self, path: str, lines: list[str], unit: str, wanted: list[int] | None) -> None:
         self.path, self.lines, self.unit, self.wanted = path, lines, unit, wanted
         self.functions: list[FunctionInfo] = []
         self.classes: list[ClassInfo] = []
-        self.seen: dict[str, int] = {}
 
-    def body(self, body: list[ast.stmt], prefix: str, class_qualname: str | None) -> None:
+    def body(self, body: list[ast.stmt], scope: _Scope) -> None:
         for stmt in body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                function = self.function(stmt, prefix, class_qualname)
-                if function is not None:
-                    self.functions.append(function)
-                self.body(stmt.body, f"{prefix}{stmt.name}.<locals>.", None)
-            elif isinstance(stmt, ast.ClassDef):
-                qualname = prefix + stmt.name
-                self.classes.append(self.klass(stmt, qualname))
-                self.body(stmt.body, f"{qualname}.", qualname)
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                self.definition(stmt, scope)
             elif isinstance(stmt, _COMPOUND):
                 for block in statement_blocks(stmt):
-                    self.body(block, prefix, class_qualname)
+                    self.body(block, scope)
 
-    def function(self, node: _Def, prefix: str, class_qualname: str | None) -> FunctionInfo | None:
-        lines = self.lines
-        qualname = prefix + node.name
-        count = self.seen[qualname] = self.seen.get(qualname, 0) + 1
-        suffix = f"#{count}" if count > 1 else ""
+    def definition(self, node: _Def | ast.ClassDef, scope: _Scope) -> None:
+        count = scope.seen[node.name] = scope.seen.get(node.name, 0) + 1
+        key = scope.key + node.name + (f"#{count}" if count > 1 else "")
+        qualname = scope.qualname + node.name
         first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-        end = node.end_lineno or node.lineno
-        if self.wanted is not None and not _overlaps(self.wanted, min(first, node.lineno), end):
-            return None
+        span = (min(first, node.lineno), node.end_lineno or node.lineno)
+        wanted = self.wanted is None or _overlaps(self.wanted, *span)
+        if isinstance(node, ast.ClassDef):
+            self.classes.append(self.klass(node, qualname, span))
+            inner = _Scope(f"{qualname}.", f"{key}.", qualname)
+        else:
+            if wanted:
+                self.functions.append(self.function(node, qualname, key, span, scope.klass))
+            inner = _Scope(f"{qualname}.<locals>.", f"{key}.<locals>.", None)
+        if wanted:
+            self.body(node.body, inner)
+
+    def function(
+        self, node: _Def, qualname: str, key: str, span: tuple[int, int], klass: str | None
+    ) -> FunctionInfo:
+        lines = self.lines
         colon_line, colon_col = self.colon(node)
         doc_node = _docstring_node(node)
         return FunctionInfo(
-            id=f"{self.path}::{qualname}{suffix}",
+            id=f"{self.path}::{key}",
             path=self.path,
             qualname=qualname,
             name=node.name,
-            kind=_kind(node, class_qualname is not None),
-            is_method=class_qualname is not None,
-            class_qualname=class_qualname,
-            lineno=min(first, node.lineno),
+            kind=_kind(node, klass is not None),
+            is_method=klass is not None,
+            class_qualname=klass,
+            lineno=span[0],
             def_lineno=node.lineno,
             header_end_lineno=colon_line,
             header_colon_col=colon_col,
             body_lineno=node.body[0].lineno,
-            end_lineno=end,
+            end_lineno=span[1],
             decorators=tuple(segment(lines, d) for d in node.decorator_list),
             params=_params(lines, node.args),
             returns=segment(lines, node.returns) if node.returns else None,
@@ -143,20 +164,19 @@ class _Visitor:
             docstring_span=(doc_node.lineno, doc_node.end_lineno or 0) if doc_node else None,
             docstring_end_col=_end_col(lines, doc_node) if doc_node else None,
             body_indent=self.body_indent(node, colon_line),
-            source="".join(lines[min(first, node.lineno) - 1 : end]),
+            source="".join(lines[span[0] - 1 : span[1]]),
         )
 
-    def klass(self, node: ast.ClassDef, qualname: str) -> ClassInfo:
-        first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+    def klass(self, node: ast.ClassDef, qualname: str, span: tuple[int, int]) -> ClassInfo:
         colon_line = self.colon(node)[0]
         return ClassInfo(
             qualname=qualname,
             name=node.name,
-            lineno=min(first, node.lineno),
+            lineno=span[0],
             def_lineno=node.lineno,
-            end_lineno=node.end_lineno or node.lineno,
+            end_lineno=span[1],
             has_docstring=_docstring_node(node) is not None,
-            header="".join(self.lines[min(first, node.lineno) - 1 : colon_line]),
+            header="".join(self.lines[span[0] - 1 : colon_line]),
         )
 
     def colon(self, node: _Def | ast.ClassDef) -> tuple[int, int]:

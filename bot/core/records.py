@@ -37,8 +37,10 @@ class FunctionInfo:
     ``lineno`` is the first decorator's line, ``def_lineno`` the ``def`` line,
     ``header_end_lineno``/``header_colon_col`` the colon that ends the signature,
     ``body_lineno`` the first body statement's line (the colon's line for ``def f(): x``).
-    ``id`` is ``<path>::<qualname>``; a qualname defined twice in a file (a property
-    setter, a conditional definition) gets ``#2``, ``#3``... in its id only.
+    ``id`` is ``<path>::<qualname>``; a name defined twice in one scope (a property
+    setter, an if/else definition) gets ``#2``, ``#3``... in the id only, and so does
+    the id of everything inside it: ``load#2.<locals>.parse``. ``key`` is the id
+    without the path, which finds the same function in the base version.
     """
 
     id: str

@@ -161,6 +161,11 @@ def _as_style(name: str) -> Style:
     return next(style for style in STYLES if style == name)
 
 
+def _plain_indent(line: str) -> str:
+    content = line.lstrip()
+    return " " * (len(line) - len(content)) + content
+
+
 def clean_text(text: str) -> str:
     """Normalize whitespace the way a docstring's value should hold it.
 
@@ -168,10 +173,11 @@ def clean_text(text: str) -> str:
     blank lines and runs of blank lines go; lines after the first lose their
     common indentation (as ``inspect.cleandoc`` would remove it anyway).
     """
-    lines = [
-        line.rstrip()
-        for line in text.replace("\r\n", "\n").replace("\r", "\n").expandtabs().split("\n")
-    ]
+    text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs()
+    # Python 3.11's inspect.cleandoc takes any str.isspace() character (form feed, \x1f,
+    # NBSP) for indentation, 3.13 only spaces and tabs: as leading spaces they read the
+    # same in every version.
+    lines = [_plain_indent(line.rstrip()) for line in text.split("\n")]
     while len(lines) > 1 and not lines[0]:
         del lines[0]
     lines[0] = lines[0].lstrip()

@@ -24,6 +24,14 @@ import pathspec
 from bot.core.extract import ExtractResult, FunctionInfo
 
 _ACCESSOR = re.compile(r"\w+\.(?:setter|deleter)$")
+_GOOGLE_PARAMS = re.compile(
+    r"^\s*(?:Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Other Parameters)"
+    r"\s*:\s*$",
+    re.MULTILINE,
+)
+_NUMPY_PARAMS = re.compile(
+    r"^\s*(?:Parameters|Other Parameters|Keyword Arguments)\s*\n\s*-{3,}\s*$", re.MULTILINE
+)
 
 
 class SkipReason(StrEnum):
@@ -215,8 +223,11 @@ def is_stale(function: FunctionInfo, base: FunctionInfo | None) -> bool:
 
 def documented_params(docstring: str) -> frozenset[str]:
     """Return the parameter names a docstring documents (any style), without ``*``."""
+    style = _param_style(docstring)
+    if style is None:
+        return frozenset()
     try:
-        parsed = docstring_parser.parse(docstring)
+        parsed = docstring_parser.parse(docstring, style)
     except (docstring_parser.ParseError, ValueError, IndexError, KeyError, AttributeError):
         return frozenset()
     names = set()
@@ -226,6 +237,22 @@ def documented_params(docstring: str) -> frozenset[str]:
             if name:
                 names.add(name)
     return frozenset(names)
+
+
+def _param_style(docstring: str) -> docstring_parser.DocstringStyle | None:
+    """Pick the style whose parameter section the docstring has; None when it has none.
+
+    Naming the style spares docstring_parser trying all four on every docstring.
+    """
+    if _NUMPY_PARAMS.search(docstring):
+        return docstring_parser.DocstringStyle.NUMPYDOC
+    if _GOOGLE_PARAMS.search(docstring):
+        return docstring_parser.DocstringStyle.GOOGLE
+    if ":param" in docstring:
+        return docstring_parser.DocstringStyle.REST
+    if "@param" in docstring:
+        return docstring_parser.DocstringStyle.EPYDOC
+    return None
 
 
 def _signature(function: FunctionInfo) -> tuple[object, ...]:

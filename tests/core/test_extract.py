@@ -291,8 +291,34 @@ def test_extracting_only_changed_functions_keeps_their_ids() -> None:
     for lines in ({61}, {70, 72, 74}, {87}, {117, 123}, set()):
         only = extract("s.py", SHAPES, lines=lines)
         assert only.functions == tuple(changed_functions(every, lines))
-        assert only.classes == every.classes
+        assert set(only.classes) <= set(every.classes)
+        assert all(only.klass(f.class_qualname) for f in only.functions if f.class_qualname)
     assert [f.id for f in extract("s.py", SHAPES, lines={123}).functions] == ["s.py::dumps#2"]
+
+
+def test_names_defined_twice_number_their_ids_scope_by_scope() -> None:
+    source = (
+        "if FAST:\n"
+        "    def load(x):\n"
+        "        def parse(y): return y\n"
+        "        return parse(x)\n"
+        "else:\n"
+        "    def load(x):\n"
+        "        def parse(y): return y\n"
+        "        return parse(x)\n"
+    )
+    result = extract("d.py", source)
+    assert [f.key for f in result.functions] == [
+        "load",
+        "load.<locals>.parse",
+        "load#2",
+        "load#2.<locals>.parse",
+    ]
+    assert {f.qualname for f in result.functions} == {"load", "load.<locals>.parse"}
+    assert [f.key for f in extract("d.py", source, lines={7}).functions] == [
+        "load#2",
+        "load#2.<locals>.parse",
+    ]
 
 
 def test_changed_functions_by_span_from_decorator_to_last_line() -> None:

@@ -196,7 +196,10 @@ def test_documented_params_in_every_style() -> None:
     assert documented_params(google) == {"x", "args", "kwargs"}
     assert documented_params(rest) == {"x", "y"}
     assert documented_params(numpy) == {"x", "y", "z"}
+    assert documented_params("Do.\n\nParameters:\n    x: The x.\n") == {"x"}
+    assert documented_params("Do.\n\n@param x: The x.\n@param y: The y.\n") == {"x", "y"}
     assert documented_params("Just a summary line.") == frozenset()
+    assert documented_params("Args are checked elsewhere.") == frozenset()
     assert documented_params(":param: broken\n:raises\n") == frozenset()
 
 

@@ -154,6 +154,8 @@ async def test_opened_then_synchronize(
     await run_worker()
     assert len(fake_github.reviews) == 2
     assert len(summaries(fake_github)) == 1
+    # Three jobs in three worker runs shared one installation token through Redis.
+    assert fake_github.tokens_minted == 1
 
 
 CALC_BASE = "def total(values):\n    return sum(values)\n"
