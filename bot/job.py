@@ -105,7 +105,7 @@ async def _review(services: Services, args: JobArgs) -> str:
     files, left_out = await _fetch_files(client, pr, config)
     if not files:
         return "nothing to do: no Python files changed"
-    return await _run(services, client, args, pr, config, files, left_out)
+    return await _run(Review(services, client, args, pr, config), files, left_out)
 
 
 async def _command_allowed(client: RepoClient, args: JobArgs) -> bool:
@@ -158,33 +158,37 @@ async def _fetch_files(
     return list(await asyncio.gather(*(fetch(f) for f in chosen))), left_out
 
 
-async def _run(
-    services: Services,
-    client: RepoClient,
-    args: JobArgs,
-    pr: PullRequest,
-    config: LoadedConfig,
-    files: list[SourceFile],
-    left_out: int,
-) -> str:
+@dataclass(frozen=True)
+class Review:
+    """One review in progress: the job's arguments and what was learnt before the engine."""
+
+    services: Services
+    client: RepoClient
+    args: JobArgs
+    pr: PullRequest
+    config: LoadedConfig
+
+
+async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
+    client, pr = r.client, r.pr
     review_comments = await client.review_comments(pr.number)
     previous = [m for c in review_comments if c.author_is_bot for m in parse_fn_markers(c.body)]
-    analysis = analyse(files, config.config.target_rules(), previous=previous)
+    analysis = analyse(files, r.config.config.target_rules(), previous=previous)
     conversation = await client.issue_comments(pr.number)
     summary = find_summary(conversation)
     if not analysis.work and summary is None and not analysis.done:
         return "nothing to do: every changed function is documented or out of scope"
-    engine = await _engine(services, client, args, pr, config, files)
+    engine = await _engine(r, files)
     outcome = await document(engine, analysis)
     suggestions = [p.suggestion for p in outcome.proposals]
     posted, refused = await post_suggestions(client, pr.number, pr.head_sha, suggestions)
-    pr_cost = await _add_pr_cost(services, args, outcome.usage.cost_usd)
-    report = _report(services, outcome, posted, refused, config, left_out, pr_cost)
+    pr_cost = await _add_pr_cost(r, outcome.usage.cost_usd)
+    report = _report(r, outcome, posted, refused, left_out, pr_cost)
     await upsert_summary(client, pr.number, summary_body(report), summary)
     log.info(
         "delivery=%s repo=%s pr=%d suggested=%d skipped=%d cost_usd=%.6f",
-        args.delivery_id,
-        args.repo,
+        r.args.delivery_id,
+        r.args.repo,
         pr.number,
         len(posted),
         len(report.skipped),
@@ -193,16 +197,9 @@ async def _run(
     return f"suggested {len(posted)}, skipped {len(report.skipped)}"
 
 
-async def _engine(
-    services: Services,
-    client: RepoClient,
-    args: JobArgs,
-    pr: PullRequest,
-    config: LoadedConfig,
-    files: list[SourceFile],
-) -> Engine:
-    settings = services.settings
-    pyproject = await client.file_text("pyproject.toml", pr.head_sha)
+async def _engine(r: Review, files: list[SourceFile]) -> Engine:
+    services, settings, config = r.services, r.services.settings, r.config
+    pyproject = await r.client.file_text("pyproject.toml", r.pr.head_sha)
     samples = collect_docstrings(f.head_text for f in files if f.head_text)
     options = render_options(config.config, pyproject=pyproject, samples=samples)
     return Engine(
@@ -210,7 +207,7 @@ async def _engine(
         caller=services.caller,
         render=options,
         budgets=budgets_for(
-            settings, redis_client=services.redis, installation_id=args.installation_id
+            settings, redis_client=services.redis, installation_id=r.args.installation_id
         ),
         overhead=services.overhead,
         concurrency=settings.docgen_max_concurrency,
@@ -218,25 +215,24 @@ async def _engine(
     )
 
 
-async def _add_pr_cost(services: Services, args: JobArgs, cost: float) -> float:
-    key = f"docgen:pr-cost:{args.repo}#{args.number}"
-    total = float(await services.redis.incrbyfloat(key, cost))
-    await services.redis.expire(key, PR_COST_TTL)
+async def _add_pr_cost(r: Review, cost: float) -> float:
+    key = f"docgen:pr-cost:{r.args.repo}#{r.args.number}"
+    total = float(await r.services.redis.incrbyfloat(key, cost))
+    await r.services.redis.expire(key, PR_COST_TTL)
     return total
 
 
 def _report(
-    services: Services,
+    r: Review,
     outcome: Outcome,
     posted: list[str],
     refused: list[Skip],
-    config: LoadedConfig,
     left_out: int,
     pr_cost: float,
 ) -> RunReport:
     a = outcome.analysis
     usage = outcome.usage
-    notes = list(config.problems)
+    notes = list(r.config.problems)
     if left_out:
         notes.append(f"{left_out} more Python files were not reviewed (limit {MAX_PYTHON_FILES})")
     monthly = next((x for x in outcome.left if x.period != "run"), None)
@@ -246,7 +242,7 @@ def _report(
         if p.work.function.id in posted and p.work.target.mode == "insert"
     )
     return RunReport(
-        model=services.settings.docgen_model,
+        model=r.services.settings.docgen_model,
         usage=UsageTotals(
             usage.prompt_tokens,
             usage.completion_tokens,
