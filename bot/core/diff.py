@@ -26,6 +26,7 @@ _FILE_HEADER = ("diff --git ", "index ", "--- ", "+++ ", "new file mode", "delet
                 "old mode", "new mode", "similarity index", "dissimilarity index", "rename from",
                 "rename to", "copy from", "copy to", "Binary files")  # fmt: skip
 _NO_NEWLINE = "\\ No newline at end of file"
+_FUNCNAME_BYTES = 80  # git's hunk-header function line is cut to 80 bytes
 
 
 class MalformedPatch(DocgenError):
@@ -216,6 +217,6 @@ def _funcname(base: list[str], start: int, stop: int) -> str:
         line = base[i]
         first = line[:1]
         if first and ((first.isascii() and first.isalpha()) or first in "_$"):
-            raw = line.encode()[:80].rstrip(b" \t\n\v\f\r")
+            raw = line.encode()[:_FUNCNAME_BYTES].rstrip(b" \t\n\v\f\r")
             return raw.decode(errors="ignore")
     return ""

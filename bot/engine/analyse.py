@@ -82,10 +82,10 @@ def analyse(
         if not is_python(file.path) or file.head_text is None or file.status == "removed":
             continue
         out.python_files += 1
-        diff = _diff(file, out)
+        diff = _diff(file, rules, out)
         if diff is None or not diff.added:
             continue
-        result = extract(file.path, file.head_text)
+        result = extract(file.path, file.head_text, lines=diff.added)
         base = _base(file)
         changed = changed_functions(result, diff.added)
         selection = select_targets(result, changed, rules, base_result=base)
@@ -104,8 +104,12 @@ def analyse(
     return out
 
 
-def _diff(file: SourceFile, out: Analysis) -> FileDiff | None:
+def _diff(file: SourceFile, rules: TargetRules, out: Analysis) -> FileDiff | None:
     assert file.head_text is not None
+    if file.patch is None and file.head_text.count("\n") > rules.max_file_lines:
+        # Diffing a huge file ourselves costs seconds; GitHub omitted its patch for size.
+        out.skipped.append(Skip(file.path, SkipReason.FILE_TOO_LARGE.value))
+        return None
     if file.whole_file:
         lines = frozenset(range(1, file.head_text.count("\n") + 2))
         return FileDiff(file.path, None, file.status, lines, lines, (), "computed")

@@ -95,7 +95,7 @@ def test_decorated_function_gets_its_docstring_under_the_def() -> None:
 def test_one_liner_is_split_at_the_colon() -> None:
     edit, after = suggest(SHAPES, "first", DOC)
     assert edit.new_lines == (
-        "def first[T](items: list[T], default: T | None = None) -> T | None:",
+        "def first(items: list[T], default: T | None = None) -> T | None:",
         '    """Do the thing."""',
         "    return items[0] if items else default",
     )

@@ -39,7 +39,7 @@ async def fetch(url: str, *, timeout: float = DEFAULT_TIMEOUT,  # seconds: per a
     raise TimeoutError(f"no answer from {url} after {retries} tries")
 
 
-def first[T](items: list[T], default: T | None = None) -> T | None: return items[0] if items else default
+def first(items: list[T], default: T | None = None) -> T | None: return items[0] if items else default
 
 
 def stub(x: int) -> int: ...
