@@ -1,0 +1,80 @@
+"""The shared engine: analysis over plain data, then the skeleton model, render and checks."""
+
+from __future__ import annotations
+
+import ast
+
+from bot.core.edit import apply_edit
+from bot.core.render import RenderOptions
+from bot.core.review import FnMarker
+from bot.core.targets import TargetRules
+from bot.engine.analyse import SourceFile, analyse
+from bot.engine.document import Engine, document, plan_of
+from bot.llm.run import budgets_for, planner_for
+from bot.llm.skeleton import SkeletonCaller
+from bot.settings import Settings
+
+BASE = "def keep(a):\n    '''Keep a.'''\n    return a\n"
+HEAD = (
+    "def keep(a):\n    '''Keep a.'''\n    return a\n\n\n"
+    "def added(x, y=2):\n    total = x + y\n    return total\n\n\n"
+    "def _private(x):\n    value = x\n    return value\n"
+)
+
+
+def files(head: str = HEAD) -> list[SourceFile]:
+    return [
+        SourceFile("m.py", head, "modified", base_text=BASE),
+        SourceFile("notes.md", "text\n", "modified", base_text=""),
+        SourceFile("gone.py", None, "removed"),
+    ]
+
+
+def test_analysis_finds_targets_skips_and_coverage() -> None:
+    analysis = analyse(files(), TargetRules())
+    assert [w.function.id for w in analysis.work] == ["m.py::added"]
+    assert [(s.function_id, s.reason) for s in analysis.skipped] == [("m.py::_private", "private")]
+    assert (analysis.coverage_before.documented, analysis.coverage_before.total) == (0, 1)
+    assert analysis.python_files == 1
+    prompt = analysis.work[0].prompt
+    assert prompt.signature == "def added(x, y=2):" and "total = x + y" in prompt.source
+
+
+def test_earlier_suggestions_are_not_repeated_and_gained_docstrings_are_done() -> None:
+    first = analyse(files(), TargetRules())
+    fn = first.work[0].function
+    again = analyse(files(), TargetRules(), previous=[FnMarker(fn.id, fn.fingerprint)])
+    assert again.work == [] and again.unchanged == ["m.py::added"]
+    documented = HEAD.replace("    total = x + y", "    '''Add.'''\n    total = x + y")
+    later = analyse(files(documented), TargetRules(), previous=[FnMarker(fn.id, fn.fingerprint)])
+    assert later.done == ["m.py::added"]
+
+
+async def test_document_with_the_offline_skeleton() -> None:
+    settings = Settings.from_env({})
+    analysis = analyse(files(), TargetRules())
+    engine = Engine(
+        planner_for(settings), SkeletonCaller("google"), RenderOptions(), budgets_for(settings)
+    )
+    plan = plan_of(engine, analysis)
+    assert [r.ids for r in plan.requests] == [("m.py::added",)]
+    outcome = await document(engine, analysis)
+    [proposal] = outcome.proposals
+    result = apply_edit(HEAD, proposal.edit)
+    node = next(
+        n for n in ast.parse(result).body if isinstance(n, ast.FunctionDef) and n.name == "added"
+    )
+    doc = ast.get_docstring(node) or ""
+    assert "x:" in doc and "y:" in doc and "Returns:" in doc
+    assert (outcome.coverage_after.documented, outcome.coverage_after.total) == (1, 1)
+    assert not outcome.budget_stopped
+
+
+async def test_budget_refusal_is_reported_as_budget_stopped() -> None:
+    settings = Settings.from_env({"DOCGEN_MAX_COST_PER_RUN_USD": "0"})
+    analysis = analyse(files(), TargetRules())
+    engine = Engine(
+        planner_for(settings), SkeletonCaller("google"), RenderOptions(), budgets_for(settings)
+    )
+    outcome = await document(engine, analysis)
+    assert outcome.proposals == [] and outcome.budget_stopped
