@@ -12,6 +12,7 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.worker import Function, Worker, func
 
+from bot.events import JOB_FUNCTION
 from bot.job import review_pull_request
 from bot.settings import Settings
 
@@ -29,7 +30,7 @@ KEEP_RESULT_SECONDS = 24 * 3600
 FUNCTIONS: list[Function] = [
     func(
         review_pull_request,
-        name="review_pull_request",
+        name=JOB_FUNCTION,  # what the web process enqueues
         timeout=JOB_TIMEOUT_SECONDS,
         max_tries=MAX_TRIES,
         keep_result=KEEP_RESULT_SECONDS,
