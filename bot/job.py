@@ -18,7 +18,7 @@ from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, 
 
 from bot.core.render import collect_docstrings
 from bot.core.review import Skip, parse_fn_markers
-from bot.core.summary import Coverage, RunReport, UsageTotals, summary_body
+from bot.core.summary import Coverage, RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, document
 from bot.github import ChangedFile, PullRequest, RepoClient
@@ -243,13 +243,7 @@ def _report(
     )
     return RunReport(
         model=r.services.settings.docgen_model,
-        usage=UsageTotals(
-            usage.prompt_tokens,
-            usage.completion_tokens,
-            usage.cached_tokens,
-            usage.cost_usd,
-            usage.calls,
-        ),
+        usage=usage,
         suggested=tuple(posted),
         skipped=(*outcome.skipped, *refused),
         not_commentable=tuple(a.not_commentable),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from bot.core.edit import Edit, check_edit, make_edit
 from bot.core.render import RenderOptions, docstring_literal, prepare_docstring
 from bot.core.review import Skip, Suggestion, suggestion_from_edit
-from bot.core.summary import Coverage
+from bot.core.summary import Coverage, UsageTotals
 from bot.core.verify import facts_for, retry_message, verify_docstring
 from bot.engine.analyse import Analysis, Work
 from bot.llm.budget import Left
@@ -20,7 +20,7 @@ from bot.llm.plan import Plan, Planner
 from bot.llm.prompt import PromptFunction
 from bot.llm.run import Budgets, generate
 from bot.llm.tokens import SchemaOverhead
-from bot.llm.usage import CallRecord, ModelCaller, Totals, totals
+from bot.llm.usage import CallRecord, ModelCaller, totals
 
 # How the planner and the budgets word a refusal (bot.llm.plan, bot.llm.budget).
 BUDGET_REASONS = ("run limit reached", "run prompt-token limit", "run cost limit", "monthly ")
@@ -48,7 +48,7 @@ class Outcome:
     left: tuple[Left, ...] = ()
 
     @property
-    def usage(self) -> Totals:
+    def usage(self) -> UsageTotals:
         """Return the run's usage as the API reported it."""
         return totals(self.calls)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import redis.asyncio
 
+from bot.core.summary import UsageTotals
 from bot.llm.budget import Left, MonthlyBudget, Refusal, Reservation, RunBudget
 from bot.llm.models import ModelFacts
 from bot.llm.plan import Plan, PlanConfig, PlannedRequest, Planner, Skipped
@@ -25,7 +26,6 @@ from bot.llm.usage import (
     CallFailed,
     CallRecord,
     ModelCaller,
-    Totals,
     observe,
     price,
     totals,
@@ -43,7 +43,7 @@ class Generation:
     left: tuple[Left, ...] = ()
 
     @property
-    def totals(self) -> Totals:
+    def totals(self) -> UsageTotals:
         """Return the run's usage as the API reported it."""
         return totals(self.calls)
 

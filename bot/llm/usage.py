@@ -14,6 +14,7 @@ from typing import Protocol
 
 from prometheus_client import Counter, Histogram
 
+from bot.core.summary import UsageTotals
 from bot.errors import DocgenError
 from bot.llm.models import ModelFacts
 from bot.llm.plan import PlannedRequest
@@ -90,37 +91,16 @@ class CallRecord:
         return self.usage.prompt_tokens - self.estimated_prompt_tokens
 
 
-@dataclass(frozen=True)
-class Totals:
-    """A run's usage: the sums of its calls' reported numbers."""
-
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cached_tokens: int = 0
-    cost_usd: float = 0.0
-
-    def as_marker(self) -> dict[str, int | float]:
-        """Return the numbers of the summary's ``docgen:usage`` marker."""
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "cached_tokens": self.cached_tokens,
-            "cost_usd": round(self.cost_usd, 6),
-            "calls": self.calls,
-        }
-
-
-def totals(records: Iterable[CallRecord]) -> Totals:
+def totals(records: Iterable[CallRecord]) -> UsageTotals:
     """Sum the reported usage of ``records``."""
-    out = Totals()
+    out = UsageTotals()
     for r in records:
-        out = Totals(
-            out.calls + 1,
-            out.prompt_tokens + r.usage.prompt_tokens,
-            out.completion_tokens + r.usage.completion_tokens,
-            out.cached_tokens + r.usage.cached_tokens,
-            out.cost_usd + r.cost_usd,
+        out = UsageTotals(
+            calls=out.calls + 1,
+            prompt_tokens=out.prompt_tokens + r.usage.prompt_tokens,
+            completion_tokens=out.completion_tokens + r.usage.completion_tokens,
+            cached_tokens=out.cached_tokens + r.usage.cached_tokens,
+            cost_usd=out.cost_usd + r.cost_usd,
         )
     return out
 

@@ -97,12 +97,7 @@ class Result:
     def report(self) -> RunReport:
         """Return the facts the bot's summary comment shows, for this run."""
         outcome = self.outcome
-        usage = UsageTotals()
-        if outcome is not None:
-            u = outcome.usage
-            usage = UsageTotals(
-                u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.cost_usd, u.calls
-            )
+        usage = outcome.usage if outcome is not None else UsageTotals()
         skipped = list(outcome.skipped if outcome is not None else self.analysis.skipped)
         skipped += [s for s in self.failures if s not in skipped]
         after = outcome.coverage_after if outcome is not None else self.analysis.coverage_before

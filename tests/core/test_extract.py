@@ -348,7 +348,9 @@ def test_changed_functions_by_span_from_decorator_to_last_line() -> None:
         "def f(a, /): return a\n",
         pytest.param(
             "def f[T: (int, str)](x: T) -> T: return x\n",
-            marks=pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 generics need Python 3.12+ to parse"),
+            marks=pytest.mark.skipif(
+                sys.version_info < (3, 12), reason="PEP 695 generics need Python 3.12+ to parse"
+            ),
         ),
         "def f(\n    a,  # note: a comment with a colon\n    b=')',\n): return a\n",
         "def f(a=lambda: 1, *, b={1: 2}) -> dict[str, int]: return {}\n",

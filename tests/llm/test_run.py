@@ -127,7 +127,7 @@ async def test_usage_is_what_the_api_reported_and_the_error_is_a_metric(
         call.usage.prompt_tokens, call.usage.completion_tokens
     )
     assert call.estimate_error == SCHEMA_OVERHEAD - overhead_for(s).fallback
-    assert result.totals.as_marker()["calls"] == 1
+    assert result.totals.calls == 1
     after = REGISTRY.get_sample_value("docgen_llm_prompt_estimate_error_tokens_count")
     assert after == before + 1
 
