@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import sysconfig
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +84,10 @@ def _module_change(name: str, count: int, new_first: bool) -> tuple[str, str, li
     """Return (base, head, targets) for one module with ``count`` target functions."""
     lines = (STDLIB / f"{name}.py").read_text().splitlines(keepends=True)
     tree = ast.parse("".join(lines))
-    eligible = [s for s in _sites(tree, lines) if _eligible(s)]
+    sites = _sites(tree, lines)
+    # A property's getter and setter share a qualname: docgen could not tell them apart by id.
+    seen = Counter(s.qualname for s in sites)
+    eligible = [s for s in sites if _eligible(s) and seen[s.qualname] == 1]
     targets = eligible[:: max(1, len(eligible) // count)][:count]
     others = [s for s in eligible if s not in targets and s.doc][:3]
     head, base = list(lines), list(lines)

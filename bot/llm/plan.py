@@ -8,9 +8,10 @@ the batch's docstrings can need: an allowance per function that grows with
 the function's size, capped by the model's output limit. It never asks for
 "whatever is left of the window".
 
-Functions of one file share a request, after their imports and class
-headers. A function too large for any request has the middle of its body
-elided; only one whose signature alone does not fit is skipped.
+Functions of one file stay side by side, after the imports they use and
+their class headers; a request may hold several files. A function too large
+for any request has the middle of its body elided; only one whose signature
+alone does not fit is skipped.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class PlanConfig:
     safety_margin: int = 256  # kept free below the window for counting drift
     schema_overhead: int = 0  # prompt tokens the response schema adds, margin included
     max_request_tokens: int | None = None  # e.g. the tokens-per-minute quota
-    max_batch_functions: int = 8
+    # Twenty docstrings are about 2,000 answer tokens: one request, well inside the timeout.
+    max_batch_functions: int = 20
     max_batch_prompt_tokens: int = 6_000  # a soft cap: one function alone may pass it
     answer_overhead: int = 12  # {"docstrings":[...]} around the entries
     entry_overhead: int = 12  # {"id":"...","docstring":"..."} around one text
@@ -190,22 +192,24 @@ class Planner:
     def batch(
         self, functions: Sequence[PromptFunction]
     ) -> tuple[list[PlannedRequest], list[Skipped]]:
-        """Pack ``functions`` into requests greedily, file by file."""
+        """Pack ``functions`` into requests greedily, a file's functions side by side.
+
+        Files come in the order they are first seen; one request may hold the
+        end of one file and the start of the next, so the system prompt and
+        the schema are paid per request, not per file.
+        """
         by_path: dict[str, list[PromptFunction]] = {}
         for fn in functions:
             by_path.setdefault(fn.path, []).append(fn)
-        requests: list[PlannedRequest] = []
+        items: list[_Item] = []
         skipped: list[Skipped] = []
-        for group in by_path.values():
-            items: list[_Item] = []
-            for fn in group:
-                item = self._item(fn)
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                else:
-                    items.append(item)
-            requests += self._pack(items, skipped)
-        return requests, skipped
+        for fn in itertools.chain.from_iterable(by_path.values()):
+            item = self._item(fn)
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            else:
+                items.append(item)
+        return self._pack(items, skipped), skipped
 
     def _pack(self, items: Sequence[_Item], skipped: list[Skipped]) -> list[PlannedRequest]:
         """Cut one file's items into requests: estimate greedily, then count exactly."""
@@ -244,14 +248,11 @@ class Planner:
         first = items[start]
         prompt = self._estimate_alone(first)
         completion = cfg.answer_overhead + cfg.reasoning_allowance + first.allowance
-        context = {first.fn.imports, first.fn.class_header}
+        shown = _context_keys(first.fn)
         end = start + 1
         while end < len(items) and end - start < cfg.max_batch_functions:
             item = items[end]
-            extra = item.section
-            for block in (item.fn.imports, item.fn.class_header):
-                if block.strip() and block not in context:
-                    extra += self.counter.text(block) + _SLACK
+            extra = item.section + self._added_context(item.fn, shown)
             grown_completion = completion + item.allowance
             if (
                 prompt + extra > cfg.max_batch_prompt_tokens
@@ -260,9 +261,21 @@ class Planner:
             ):
                 break
             prompt, completion = prompt + extra, grown_completion
-            context.update((item.fn.imports, item.fn.class_header))
+            shown |= _context_keys(item.fn)
             end += 1
         return end
+
+    def _added_context(self, fn: PromptFunction, shown: set[tuple[str, str]]) -> int:
+        """Return about what ``fn``'s file heading and context add beyond what is ``shown``."""
+        if (fn.path, "") not in shown:
+            return self._heading_tokens(fn)
+        blocks = (block for block in (fn.imports, fn.class_header) if block.strip())
+        return sum(self.counter.text(b) + _SLACK for b in blocks if (fn.path, b) not in shown)
+
+    def _heading_tokens(self, fn: PromptFunction) -> int:
+        """Return at least what ``fn``'s file heading adds, all its imports shown."""
+        context = [block for block in (fn.imports, fn.class_header) if block.strip()]
+        return self.counter.text(prompt.file_header(fn.path, context) + "\n\n") + 2 * _SLACK
 
     def _item(self, fn: PromptFunction, trust_estimate: bool = True) -> _Item | Skipped:
         """Return ``fn`` ready to pack, its body's middle elided if needed, or why it cannot fit."""
@@ -313,9 +326,8 @@ class Planner:
 
     def _estimate_alone(self, item: _Item) -> int:
         """Return an upper estimate of the prompt of ``item``'s own request."""
-        header = prompt.file_header(item.fn.path, prompt.context_blocks([item.fn])) + "\n\n"
         overhead = self.config.schema_overhead
-        return self._empty_prompt + self.counter.text(header) + item.section + _SLACK + overhead
+        return self._empty_prompt + self._heading_tokens(item.fn) + item.section + overhead
 
     def worst_case_cost(self, requests: Sequence[PlannedRequest]) -> float:
         """Price ``requests`` as if every one used its whole completion allowance."""
@@ -324,3 +336,8 @@ class Planner:
     def with_config(self, **changes: object) -> Planner:
         """Return a planner whose configuration differs by ``changes``."""
         return replace(self, config=replace(self.config, **changes))  # type: ignore[arg-type]
+
+
+def _context_keys(fn: PromptFunction) -> set[tuple[str, str]]:
+    """Return what showing ``fn`` puts in a request: its file's heading and its context."""
+    return {(fn.path, ""), (fn.path, fn.imports), (fn.path, fn.class_header)}

@@ -2,7 +2,8 @@
 
 Each function appears in the user message as a line ``### <path>::<qualname>``
 followed by a fenced block of its source; the context the model needs to read
-it (the file's imports, the enclosing class header) comes first, once per file.
+it (the file's imports that the functions use, the enclosing class header)
+comes first, once per file. One request may hold several files.
 The answer is ``{"docstrings": [{"id": ..., "docstring": ...}]}`` with the
 docstring body only: no quotes, no indentation.
 """
@@ -121,12 +122,48 @@ def fence(code: str, info: str = "python") -> str:
     return f"{ticks}{info}\n{code.rstrip()}\n{ticks}"
 
 
+def used_imports(imports: str, sources: Iterable[str]) -> str:
+    """Return the statements of ``imports`` that bind a name ``sources`` mention.
+
+    A name counts as used when it appears as a word anywhere in the sources,
+    strings included (annotations may be strings), so the filter errs on the
+    side of keeping. ``__future__`` imports say nothing about a function and
+    are dropped; star imports are kept. Text that does not parse is kept whole.
+    """
+    try:
+        statements = ast.parse(imports).body
+    except SyntaxError:
+        return imports
+    words = set(_WORD.findall("\n".join(sources)))
+    lines = imports.splitlines(keepends=True)
+    kept: list[str] = []
+    for node in statements:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            return imports  # not the import list extraction makes: keep it as it is
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        bound = {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        if "*" in bound or bound & words:
+            end = node.end_lineno or node.lineno
+            kept.append("".join(lines[node.lineno - 1 : end]).rstrip("\n"))
+    return "\n".join(kept)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def context_blocks(functions: Sequence[PromptFunction]) -> list[str]:
-    """Return each distinct imports block and class header once, in first-seen order."""
+    """Return the context ``functions`` need, each block once, in first-seen order.
+
+    The imports are cut down to those the functions use (``used_imports``);
+    class headers come whole.
+    """
+    sources = [fn.source for fn in functions]
     seen: set[str] = set()
     blocks: list[str] = []
     for fn in functions:
-        for block in (fn.imports, fn.class_header):
+        imports = used_imports(fn.imports, sources) if fn.imports.strip() else ""
+        for block in (imports, fn.class_header):
             if block.strip() and block not in seen:
                 seen.add(block)
                 blocks.append(block.rstrip())

@@ -23,14 +23,17 @@ def check_plan(planner: Planner, functions: list[PromptFunction], plan: Plan) ->
     cfg = planner.config
     seen = Counter([i for r in plan.requests for i in r.ids] + [s.id for s in plan.skipped])
     assert seen == Counter(fn.id for fn in functions)  # each once: planned or skipped
-    order = {fn.id: n for n, fn in enumerate(functions)}
+    # A file's functions keep their order and stay side by side; files come as first seen.
+    paths = list(dict.fromkeys(fn.path for fn in functions))
+    grouped = sorted(functions, key=lambda fn: paths.index(fn.path))
+    order = {fn.id: n for n, fn in enumerate(grouped)}
+    planned = [i for r in plan.requests for i in r.ids]
+    assert planned == sorted(planned, key=order.__getitem__)
     for r in plan.requests:
         assert r.prompt_tokens + r.max_completion <= planner.request_limit
         assert r.counted_tokens == COUNTER.messages(r.messages)
         assert r.prompt_tokens == r.counted_tokens + cfg.schema_overhead
         assert r.max_completion <= planner.facts.max_output_tokens
-        assert len({fn.path for fn in r.functions}) == 1
-        assert [order[i] for i in r.ids] == sorted(order[i] for i in r.ids)
         if len(r.functions) > 1:
             assert len(r.functions) <= cfg.max_batch_functions
             assert r.prompt_tokens <= cfg.max_batch_prompt_tokens
@@ -100,10 +103,14 @@ def test_allowance_grows_with_size_and_parameters_up_to_a_cap() -> None:
     assert huge == cap
 
 
-def test_same_file_functions_share_a_request_after_their_context() -> None:
+def test_same_file_functions_sit_together_and_files_share_a_request() -> None:
     fns = [function("a.py", "f"), function("b.py", "g"), function("a.py", "h")]
     plan = PLANNER.plan(fns)
-    assert [r.ids for r in plan.requests] == [("a.py::f", "a.py::h"), ("b.py::g",)]
+    assert [r.ids for r in plan.requests] == [("a.py::f", "a.py::h", "b.py::g")]
+    (request,) = plan.requests
+    text = request.messages[1]["content"]
+    assert text.count("## File a.py") == 1 and text.count("## File b.py") == 1
+    assert text.index("a.py::h") < text.index("## File b.py")
 
 
 def test_a_function_too_large_for_a_request_is_cut_down_not_dropped() -> None:

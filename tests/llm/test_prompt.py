@@ -14,6 +14,7 @@ from bot.llm.prompt import (
     parse_answer,
     parse_function,
     parse_signature,
+    used_imports,
 )
 from tests.fakes.azure_answer import asked_functions
 from tests.fakes.azure_checks import check_response_format
@@ -30,11 +31,50 @@ def test_each_function_is_a_hash_line_with_its_id_then_its_fenced_source() -> No
 
 
 def test_context_comes_first_once_per_file_and_class() -> None:
-    fns = [function(name="a", cls="Reader"), function(name="b", cls="Reader"), function(name="c")]
+    uses_os = "total += len(os.sep)"
+    fns = [function(name="a", cls="Reader", line=uses_os), function(name="b", cls="Reader")]
+    fns.append(function(name="c"))
     text = build_messages(fns, "numpy")[1]["content"]
     assert text.count("import os") == 1
     assert text.count("class Reader:") == 1
     assert text.index("import os") < text.index("class Reader:") < text.index("### ")
+
+
+IMPORTS = """\
+from __future__ import annotations
+import os.path
+import json as js
+from typing import (
+    Any,
+    Iterator,
+)
+from .util import *
+import re
+if True:
+    import never_at_top_level
+"""
+
+
+def test_only_the_imports_a_function_uses_are_sent() -> None:
+    imports = IMPORTS.split("if True")[0]
+    kept = used_imports(imports, ["def f(p) -> 'Iterator[str]':\n    return os.path.join(js.x)\n"])
+    assert kept == (
+        "import os.path\nimport json as js\nfrom typing import (\n    Any,\n    Iterator,\n)\n"
+        "from .util import *"
+    )
+    # a name mentioned by any function of the batch keeps its import
+    assert "import re" in used_imports(imports, ["def f(): pass", "def g(): return re.I"])
+    assert used_imports("import os\n", ["def f(): return json"]) == ""
+
+
+def test_import_text_that_is_not_a_plain_import_list_is_kept_whole() -> None:
+    assert used_imports(IMPORTS, ["def f(): pass"]) == IMPORTS  # an if block among them
+    assert used_imports("import (", ["def f(): pass"]) == "import ("
+
+
+def test_unused_imports_are_left_out_of_the_prompt() -> None:
+    text = build_messages([function(name="a")], "google")[1]["content"]
+    assert "import os" not in text and "Iterable" not in text
 
 
 def test_style_is_named_in_the_system_message() -> None:

@@ -39,10 +39,16 @@ def small_deployment(fake: FakeAzureOpenAI, **extra: str) -> Settings:
 
 
 async def run(
-    settings: Settings, fns: list[PromptFunction], budgets: Budgets | None = None
+    settings: Settings,
+    fns: list[PromptFunction],
+    budgets: Budgets | None = None,
+    *,
+    batch: int | None = None,
 ) -> Generation:
     overhead = overhead_for(settings)
     planner = planner_for(settings, overhead=overhead)
+    if batch is not None:  # tests of what happens between requests want several
+        planner = planner.with_config(max_batch_functions=batch)
     plan = planner.plan(fns)
     async with build_caller(settings, policy=FAST) as caller:
         return await generate(
@@ -182,7 +188,7 @@ async def test_a_fatal_error_stops_the_run(fake_azure: FakeAzureOpenAI) -> None:
     s = small_deployment(fake_azure, AZURE_OPENAI_API_KEY="wrong")
     fns = [function(f"src/m{i}.py", "f") for i in range(6)]
     overhead = overhead_for(s)
-    planner = planner_for(s, overhead=overhead)
+    planner = planner_for(s, overhead=overhead).with_config(max_batch_functions=1)
     async with build_caller(s, policy=FAST) as caller:
         result = await generate(planner.plan(fns), caller, planner, concurrency=1)
     assert len(fake_azure.requests) == 1
@@ -196,7 +202,7 @@ async def test_a_run_cost_limit_stops_work_and_says_what_is_left(
 ) -> None:
     s = small_deployment(fake_azure, DOCGEN_MAX_COST_PER_RUN_USD="0.0006")
     fns = [function(f"src/m{i}.py", "f", lines=150) for i in range(6)]
-    result = await run(s, fns, budgets_for(s))
+    result = await run(s, fns, budgets_for(s), batch=1)
     assert result.docstrings and result.skipped
     accounted(result, fns)
     assert all(r.reason.startswith("run cost limit reached") for r in result.skipped)
@@ -211,7 +217,7 @@ async def test_the_monthly_budget_is_settled_with_real_usage(
     s = small_deployment(fake_azure, DOCGEN_MONTHLY_TOKEN_BUDGET="5000")
     fns = [function(f"src/m{i}.py", "f", lines=40) for i in range(8)]
     budgets = budgets_for(s, redis_client=redis_client, installation_id=42)
-    result = await run(s, fns, budgets)
+    result = await run(s, fns, budgets, batch=1)
     accounted(result, fns)
     assert result.docstrings and result.skipped
     assert all("monthly token budget reached" in r.reason for r in result.skipped)
@@ -242,8 +248,8 @@ async def test_two_workers_sharing_a_tokens_per_minute_quota_never_exceed_it(
             slack_seconds=0.2,
         )
         overhead = overhead_for(s)
-        planner = planner_for(s, overhead=overhead).with_config(max_batch_functions=2)
-        fns = [function(f"w{n}/m{i}.py", "f", lines=20) for i in range(8)]
+        planner = planner_for(s, overhead=overhead).with_config(max_batch_functions=1)
+        fns = [function(f"w{n}/m{i}.py", "f", lines=45) for i in range(8)]
         async with build_caller(s, limiter=limiter, policy=FAST) as caller:
             return await generate(planner.plan(fns), caller, planner, overhead=overhead)
 
