@@ -4,16 +4,22 @@ Steps, in the design notes' order: GitHub facts (PR, files, contents, config),
 the shared engine (analysis, plan, model calls, render and checks), then posting.
 A job is idempotent: suggestions already on the PR are found by their markers
 and not posted again, and the summary is edited in place.
+
+One review of a pull request runs at a time (a Redis lock). A job that finds
+the lock taken queues itself again and waits its turn, however long the
+running review takes, rather than spending arq's retries and being lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import redis.asyncio
 from arq import Retry
+from arq.connections import ArqRedis
 from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 
 from bot.core.render import collect_docstrings
@@ -21,6 +27,7 @@ from bot.core.review import Skip, parse_fn_markers
 from bot.core.summary import Coverage, RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, document
+from bot.events import JOB_FUNCTION
 from bot.github import ChangedFile, PullRequest, RepoClient
 from bot.llm.run import budgets_for, planner_for
 from bot.posting import find_summary, post_suggestions, upsert_summary
@@ -36,6 +43,14 @@ from bot.services import Services
 log = logging.getLogger("docgen.job")
 
 LOCK_SECONDS = 660  # a little over the job timeout: one review of a PR at a time
+LOCK_WAIT_SECONDS = 15.0  # how soon a job that found the lock taken looks again
+# The lock expires after LOCK_SECONDS, so a job waits this many turns only if
+# other reviews of the PR keep taking it before it; then it fails, visibly.
+MAX_LOCK_WAITS = 3 * LOCK_SECONDS // int(LOCK_WAIT_SECONDS)
+# Delete the lock only if it is still ours: it may have expired and been taken.
+_RELEASE_LUA = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+)
 FETCH_CONCURRENCY = 8
 MAX_PYTHON_FILES = 300  # beyond this a PR is a mass change; the summary says what was left
 PR_COST_TTL = 90 * 24 * 3600
@@ -55,6 +70,11 @@ class JobArgs:
     sender: str = ""
     comment_id: int | None = None
     commenter: str | None = None
+    waits: int = 0  # turns already spent waiting for another review of the PR
+
+
+class LockWaitExceeded(RuntimeError):
+    """Other reviews of the pull request kept the lock for longer than a job waits."""
 
 
 async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
@@ -63,7 +83,7 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     services: Services = ctx["services"]
     lock = f"docgen:lock:{args.repo}#{args.number}"
     if not await services.redis.set(lock, args.delivery_id, nx=True, ex=LOCK_SECONDS):
-        raise Retry(defer=15)  # another job is reviewing this PR right now
+        return await wait_turn(ctx["redis"], args)
     try:
         return await _review(services, args)
     except (RateLimitExceeded, RequestTimeout) as exc:
@@ -75,7 +95,34 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     except RequestError as exc:  # connection errors and failed token mints
         raise Retry(defer=30) from exc
     finally:
-        await services.redis.delete(lock)
+        await release_lock(services.redis, lock, args.delivery_id)
+
+
+async def release_lock(client: redis.asyncio.Redis, key: str, owner: str) -> bool:
+    """Delete the lock ``key`` if ``owner`` still holds it; tell whether it did."""
+    release = client.register_script(_RELEASE_LUA)
+    return bool(await release(keys=[key], args=[owner]))
+
+
+async def wait_turn(queue: ArqRedis, args: JobArgs) -> str:
+    """Queue the review again, to look for its turn in ``LOCK_WAIT_SECONDS``.
+
+    A fresh job (id ``<delivery>~<turn>``) does not spend this job's arq tries,
+    so a long review of the same pull request can never make this one lost.
+    """
+    if args.waits >= MAX_LOCK_WAITS:
+        raise LockWaitExceeded(
+            f"{args.repo}#{args.number}: other reviews held the lock for {args.waits} turns"
+        )
+    turn = replace(args, waits=args.waits + 1)
+    await queue.enqueue_job(
+        JOB_FUNCTION,
+        _job_id=f"{args.delivery_id}~{turn.waits}",
+        _defer_by=LOCK_WAIT_SECONDS,
+        **asdict(turn),
+    )
+    log.info("waiting repo=%s pr=%s turn=%s", args.repo, args.number, turn.waits)
+    return "waiting: another review of this pull request is running"
 
 
 def _retry_after(exc: Exception) -> int:

@@ -1,0 +1,66 @@
+"""One review of a pull request at a time, and a waiting review is never lost."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio
+
+from bot import job
+from bot.job import MAX_LOCK_WAITS, JobArgs, LockWaitExceeded, release_lock, wait_turn
+from bot.worker import MAX_TRIES
+from tests.job.conftest import RunWorker
+from tests.job.support import NUMBER, OWNER, REPO, send_pr, sha
+from tests.job.test_review_e2e import seed
+
+LOCK = f"docgen:lock:{OWNER}/{REPO}#{NUMBER}"
+
+
+async def test_a_review_waits_as_long_as_the_running_one_takes(
+    web: httpx.Client,
+    run_worker: RunWorker,
+    fake_github: Any,
+    fake_azure: Any,
+    redis_client: redis.asyncio.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(job, "LOCK_WAIT_SECONDS", 0.05)
+    seed(fake_github, sha(1))
+    await redis_client.set(LOCK, "another-delivery", ex=60)  # a review is running
+    send_pr(web, "opened", sha(1))
+    worker = asyncio.create_task(run_worker())
+    turns = 0
+    for _ in range(200):  # until the job has waited more turns than arq would retry it
+        await asyncio.sleep(0.05)
+        turns = len([k async for k in redis_client.scan_iter("arq:result:*~*")])
+        if turns > MAX_TRIES + 1:
+            break
+    assert turns > MAX_TRIES + 1
+    assert not fake_github.reviews and not fake_azure.requests
+    assert await redis_client.get(LOCK) == b"another-delivery"  # a waiter never frees it
+
+    await redis_client.delete(LOCK)  # the running review ends
+    await asyncio.wait_for(worker, 60)
+    assert len(fake_github.reviews) == 1
+    assert await redis_client.get(LOCK) is None  # released once the review is done
+
+
+async def test_a_lock_is_freed_only_by_the_job_holding_it(
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    # A review that outlived its lock must not free the lock another review took since.
+    await redis_client.set(LOCK, "newer-delivery", ex=60)
+    assert not await release_lock(redis_client, LOCK, "older-delivery")
+    assert await redis_client.get(LOCK) == b"newer-delivery"
+    assert await release_lock(redis_client, LOCK, "newer-delivery")
+    assert await redis_client.get(LOCK) is None
+
+
+def test_waiting_is_bounded_by_more_than_the_lock_can_be_held() -> None:
+    assert MAX_LOCK_WAITS * job.LOCK_WAIT_SECONDS >= 2 * job.LOCK_SECONDS
+    args = JobArgs(1, f"{OWNER}/{REPO}", NUMBER, None, "comment", "d1", waits=MAX_LOCK_WAITS)
+    with pytest.raises(LockWaitExceeded, match="held the lock"):
+        asyncio.run(wait_turn(None, args))  # type: ignore[arg-type]  # fails before queueing
