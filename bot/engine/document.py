@@ -116,7 +116,7 @@ async def _round(
     )
     outcome.calls.extend(generation.calls)
     outcome.left = generation.left
-    outcome.skipped.extend(Skip(s.id, s.reason) for s in generation.skipped)
+    outcome.skipped.extend(generation.skipped)
     retry: list[PromptFunction] = []
     for fn_id, text in generation.docstrings.items():
         item = work[fn_id]

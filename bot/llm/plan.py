@@ -23,6 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from bot.core.review import Skip
 from bot.llm import prompt
 from bot.llm.models import ModelFacts
 from bot.llm.prompt import PromptFunction, Style
@@ -75,19 +76,11 @@ class PlannedRequest:
 
 
 @dataclass(frozen=True)
-class Skipped:
-    """A function that will not get a docstring, and why, in words for the summary."""
-
-    id: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class Plan:
     """Every request to make, every function skipped, and the worst case they cost."""
 
     requests: tuple[PlannedRequest, ...]
-    skipped: tuple[Skipped, ...]
+    skipped: tuple[Skip, ...]
     worst_case_cost_usd: float
 
     @property
@@ -181,17 +174,15 @@ class Planner:
 
     def plan(self, functions: Sequence[PromptFunction], max_functions: int | None = None) -> Plan:
         """Plan requests for ``functions``: same file together, in the given order."""
-        skipped: list[Skipped] = []
+        skipped: list[Skip] = []
         if max_functions is not None and len(functions) > max_functions:
             reason = f"run limit reached: at most {max_functions} functions per run"
-            skipped += [Skipped(fn.id, reason) for fn in functions[max_functions:]]
+            skipped += [Skip(fn.id, reason) for fn in functions[max_functions:]]
             functions = functions[:max_functions]
         requests, too_large = self.batch(functions)
         return Plan(tuple(requests), tuple(skipped + too_large), self.worst_case_cost(requests))
 
-    def batch(
-        self, functions: Sequence[PromptFunction]
-    ) -> tuple[list[PlannedRequest], list[Skipped]]:
+    def batch(self, functions: Sequence[PromptFunction]) -> tuple[list[PlannedRequest], list[Skip]]:
         """Pack ``functions`` into requests greedily, a file's functions side by side.
 
         Files come in the order they are first seen; one request may hold the
@@ -202,16 +193,16 @@ class Planner:
         for fn in functions:
             by_path.setdefault(fn.path, []).append(fn)
         items: list[_Item] = []
-        skipped: list[Skipped] = []
+        skipped: list[Skip] = []
         for fn in itertools.chain.from_iterable(by_path.values()):
             item = self._item(fn)
-            if isinstance(item, Skipped):
+            if isinstance(item, Skip):
                 skipped.append(item)
             else:
                 items.append(item)
         return self._pack(items, skipped), skipped
 
-    def _pack(self, items: Sequence[_Item], skipped: list[Skipped]) -> list[PlannedRequest]:
+    def _pack(self, items: Sequence[_Item], skipped: list[Skip]) -> list[PlannedRequest]:
         """Cut one file's items into requests: estimate greedily, then count exactly."""
         out: list[PlannedRequest] = []
         start = 0
@@ -224,7 +215,7 @@ class Planner:
                 request = self._request(items[start:end])
             if not self.fits(request):  # a lone function: count it exactly this time
                 item = self._item(items[start].fn, trust_estimate=False)
-                if isinstance(item, Skipped):
+                if isinstance(item, Skip):
                     skipped.append(item)
                     start = end
                     continue
@@ -277,7 +268,7 @@ class Planner:
         context = [block for block in (fn.imports, fn.class_header) if block.strip()]
         return self.counter.text(prompt.file_header(fn.path, context) + "\n\n") + 2 * _SLACK
 
-    def _item(self, fn: PromptFunction, trust_estimate: bool = True) -> _Item | Skipped:
+    def _item(self, fn: PromptFunction, trust_estimate: bool = True) -> _Item | Skip:
         """Return ``fn`` ready to pack, its body's middle elided if needed, or why it cannot fit."""
         section = self.section_tokens(fn)
         allowance = self.allowance(fn, section)
@@ -290,7 +281,7 @@ class Planner:
         short = self._elide(fn, allowance)
         if isinstance(short, _Item):
             return short
-        return Skipped(
+        return Skip(
             fn.id,
             f"too large for the model: its signature alone needs {short} tokens "
             f"(prompt and answer) and one request may use {self.request_limit}",

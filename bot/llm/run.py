@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import redis.asyncio
 
+from bot.core.review import Skip
 from bot.core.summary import UsageTotals
 from bot.llm.budget import Left, MonthlyBudget, Refusal, Reservation, RunBudget
 from bot.llm.models import ModelFacts
-from bot.llm.plan import Plan, PlanConfig, PlannedRequest, Planner, Skipped
+from bot.llm.plan import Plan, PlanConfig, PlannedRequest, Planner
 from bot.llm.prompt import ANSWER_SCHEMA, MalformedAnswer, PromptFunction, Style, parse_answer
 from bot.llm.tokens import SchemaOverhead, TokenCounter
 from bot.llm.usage import (
@@ -38,7 +39,7 @@ class Generation:
     """What a run produced: docstrings by id, skips with reasons, calls, budget left."""
 
     docstrings: dict[str, str]
-    skipped: tuple[Skipped, ...]
+    skipped: tuple[Skip, ...]
     calls: tuple[CallRecord, ...]
     left: tuple[Left, ...] = ()
 
@@ -108,12 +109,12 @@ class _Run:
     overhead: SchemaOverhead | None
     gate: asyncio.Semaphore
     docstrings: dict[str, str] = field(default_factory=dict)
-    skipped: list[Skipped] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
     calls: list[CallRecord] = field(default_factory=list)
     stopped: str | None = None
 
     def skip(self, ids: Sequence[str], reason: str) -> None:
-        self.skipped.extend(Skipped(i, reason) for i in ids)
+        self.skipped.extend(Skip(i, reason) for i in ids)
 
     async def process(self, request: PlannedRequest, *, retry: bool) -> None:
         """Call for ``request``, keep its good docstrings, and retry or skip the rest."""

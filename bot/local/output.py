@@ -13,7 +13,6 @@ from dataclasses import asdict
 from typing import Any, TextIO
 
 from bot.core.diff import diff_texts
-from bot.core.review import Skip
 from bot.core.summary import RunReport, totals_line, usd
 from bot.llm.plan import Plan
 from bot.local.engine import FileResult
@@ -121,7 +120,7 @@ def plan_text(result: Result, plan: Plan) -> str:
             " tokens"
         )
         lines += [f"    {fn_id}" for fn_id in request.ids]
-    skipped = [*result.analysis.skipped, *(Skip(s.id, s.reason) for s in plan.skipped)]
+    skipped = [*result.analysis.skipped, *plan.skipped]
     if skipped:
         lines.append("Skipped:")
         lines += [f"  - {s.function_id}: {s.reason}" for s in skipped]
@@ -207,7 +206,7 @@ def _plan_json(plan: Plan) -> dict[str, Any]:
             }
             for r in plan.requests
         ],
-        "skipped": [{"id": s.id, "reason": s.reason} for s in plan.skipped],
+        "skipped": [{"id": s.function_id, "reason": s.reason} for s in plan.skipped],
         "prompt_tokens": plan.prompt_tokens,
         "max_completion_tokens": plan.max_completion_tokens,
         "worst_case_cost_usd": plan.worst_case_cost_usd,

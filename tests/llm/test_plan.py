@@ -21,7 +21,7 @@ PLANNER = Planner(SMALL, COUNTER, PlanConfig(schema_overhead=70))
 def check_plan(planner: Planner, functions: list[PromptFunction], plan: Plan) -> None:
     """Assert the planner's promises for ``plan``."""
     cfg = planner.config
-    seen = Counter([i for r in plan.requests for i in r.ids] + [s.id for s in plan.skipped])
+    seen = Counter([i for r in plan.requests for i in r.ids] + [s.function_id for s in plan.skipped])
     assert seen == Counter(fn.id for fn in functions)  # each once: planned or skipped
     # A file's functions keep their order and stay side by side; files come as first seen.
     paths = list(dict.fromkeys(fn.path for fn in functions))
@@ -132,7 +132,7 @@ def test_only_a_signature_too_large_alone_is_skipped_with_that_reason() -> None:
     plan = PLANNER.plan([monster, function(name="fine")])
     assert [r.ids for r in plan.requests] == [("src/pkg/mod.py::fine",)]
     (skip,) = plan.skipped
-    assert skip.id == monster.id
+    assert skip.function_id == monster.id
     assert "signature alone needs" in skip.reason and str(PLANNER.request_limit) in skip.reason
 
 
@@ -140,7 +140,7 @@ def test_run_limit_on_functions_skips_the_rest_with_that_reason() -> None:
     fns = [function(name=f"f{i}") for i in range(5)]
     plan = PLANNER.plan(fns, max_functions=3)
     assert sum(len(r.ids) for r in plan.requests) == 3
-    assert [s.id for s in plan.skipped] == [fns[3].id, fns[4].id]
+    assert [s.function_id for s in plan.skipped] == [fns[3].id, fns[4].id]
     assert all("at most 3 functions" in s.reason for s in plan.skipped)
 
 

@@ -57,7 +57,7 @@ async def run(
 
 
 def accounted(result: Generation, fns: list[PromptFunction]) -> None:
-    documented, skipped = set(result.docstrings), [s.id for s in result.skipped]
+    documented, skipped = set(result.docstrings), [s.function_id for s in result.skipped]
     assert len(skipped) == len(set(skipped))
     assert documented.isdisjoint(skipped)
     assert documented | set(skipped) == {fn.id for fn in fns}
@@ -161,7 +161,7 @@ async def test_what_fails_twice_is_skipped_with_the_reason(fake_azure: FakeAzure
     result = await run(s, fns)
     assert set(result.docstrings) == {fns[0].id}
     (skip,) = result.skipped
-    assert skip.id == lost
+    assert skip.function_id == lost
     assert skip.reason == (
         "the answer left this function out, also when asked again in a smaller request"
     )

@@ -128,7 +128,7 @@ async def test_skeleton_answers_a_plan_with_the_agreed_json_and_no_usage() -> No
 
     result = await generate(plan, SkeletonCaller("google"), planner)
     assert set(result.docstrings) == {fns[0].id, fns[1].id}
-    assert [s.id for s in result.skipped] == ["a.py::bad"]
+    assert [s.function_id for s in result.skipped] == ["a.py::bad"]
     assert "left this function out" in result.skipped[0].reason
     assert result.totals.cost_usd == 0
     assert result.docstrings[fns[1].id].startswith(
