@@ -21,7 +21,9 @@ PLANNER = Planner(SMALL, COUNTER, PlanConfig(schema_overhead=70))
 def check_plan(planner: Planner, functions: list[PromptFunction], plan: Plan) -> None:
     """Assert the planner's promises for ``plan``."""
     cfg = planner.config
-    seen = Counter([i for r in plan.requests for i in r.ids] + [s.function_id for s in plan.skipped])
+    planned_or_skipped = [i for r in plan.requests for i in r.ids]
+    planned_or_skipped += [s.function_id for s in plan.skipped]
+    seen = Counter(planned_or_skipped)
     assert seen == Counter(fn.id for fn in functions)  # each once: planned or skipped
     # A file's functions keep their order and stay side by side; files come as first seen.
     paths = list(dict.fromkeys(fn.path for fn in functions))
