@@ -1,9 +1,13 @@
 """The one table of model facts: tokenizer, limits, request parameters and prices.
 
 Prices are list prices in USD per million tokens (OpenAI API / Azure OpenAI
-global standard deployments) as published in August 2025, the date in
-``PRICES_READ``. Deployments with other limits or negotiated prices override
-any number with the ``DOCGEN_*`` settings.
+global standard deployments). The rows docgen has carried since August 2025
+were checked on ``PRICES_READ`` against the model table of litellm 1.110.2
+(from PyPI; it cites OpenAI's pricing page) and agree with it; the gpt-5.1 to
+gpt-5.5 rows were read from that table the same day. For the models priced in
+tiers, the row holds the tier of prompts under 272k tokens, far above any
+request docgen plans. Deployments with other limits or negotiated prices
+override any number with the ``DOCGEN_*`` settings.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-PRICES_READ = "2025-08-07"
+PRICES_READ = "2026-11-25"
 
 TokenParam = Literal["max_tokens", "max_completion_tokens"]
 
@@ -67,6 +71,12 @@ MODELS: dict[str, ModelFacts] = {
         _reasoning("gpt-5", 400_000, 128_000, (1.25, 0.125, 10.00)),
         _reasoning("gpt-5-mini", 400_000, 128_000, (0.25, 0.025, 2.00)),
         _reasoning("gpt-5-nano", 400_000, 128_000, (0.05, 0.005, 0.40)),
+        _reasoning("gpt-5.1", 400_000, 128_000, (1.25, 0.125, 10.00)),
+        _reasoning("gpt-5.2", 400_000, 128_000, (1.75, 0.175, 14.00)),
+        _reasoning("gpt-5.4", 1_050_000, 128_000, (2.50, 0.25, 15.00)),
+        _reasoning("gpt-5.4-mini", 400_000, 128_000, (0.75, 0.075, 4.50)),
+        _reasoning("gpt-5.4-nano", 400_000, 128_000, (0.20, 0.02, 1.25)),
+        _reasoning("gpt-5.5", 1_050_000, 128_000, (5.00, 0.50, 30.00)),
     )
 }
 

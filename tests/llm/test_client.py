@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from bot.llm.client import OpenAICaller, RetryPolicy, build_caller, retry_after
+from bot.llm.models import MODELS
 from bot.llm.plan import PlannedRequest, Planner
 from bot.llm.run import planner_for
 from bot.llm.usage import CallFailed
@@ -60,6 +61,22 @@ async def test_reasoning_models_get_max_completion_tokens_and_no_temperature(
     assert "max_tokens" not in sent.body and "temperature" not in sent.body
     assert sent.body["max_completion_tokens"] == request.max_completion
     assert answer.finish_reason == "stop"
+
+
+async def test_every_known_model_is_called_the_way_its_family_accepts(
+    fake_azure: FakeAzureOpenAI,
+) -> None:
+    # The fake applies its own rule for which families refuse max_tokens and temperature.
+    for n, name in enumerate(MODELS):
+        deployment = f"d{n}"
+        fake_azure.add_deployment(deployment, name)
+        settings = azure_settings(fake_azure, deployment, DOCGEN_MODEL=name)
+        _, request = one_request(settings)
+        async with caller(settings) as c:
+            answer = await c.complete(request)
+        (sent,) = fake_azure.requests_to(deployment)
+        assert sent.status == 200, (name, sent.body)
+        assert answer.usage.prompt_tokens == request.counted_tokens
 
 
 async def test_openai_compatible_servers_are_called_by_model_name(
