@@ -203,7 +203,7 @@ class Planner:
         return self._pack(items, skipped), skipped
 
     def _pack(self, items: Sequence[_Item], skipped: list[Skip]) -> list[PlannedRequest]:
-        """Cut one file's items into requests: estimate greedily, then count exactly."""
+        """Cut the items into requests, in order: estimate greedily, then count exactly."""
         out: list[PlannedRequest] = []
         start = 0
         while start < len(items):

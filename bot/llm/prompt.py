@@ -159,11 +159,11 @@ def context_blocks(functions: Sequence[PromptFunction]) -> list[str]:
     class headers come whole.
     """
     sources = [fn.source for fn in functions]
+    kept = {i: used_imports(i, sources) for i in {fn.imports for fn in functions} if i.strip()}
     seen: set[str] = set()
     blocks: list[str] = []
     for fn in functions:
-        imports = used_imports(fn.imports, sources) if fn.imports.strip() else ""
-        for block in (imports, fn.class_header):
+        for block in (kept.get(fn.imports, ""), fn.class_header):
             if block.strip() and block not in seen:
                 seen.add(block)
                 blocks.append(block.rstrip())
