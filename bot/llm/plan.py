@@ -102,6 +102,7 @@ class _Item:
     allowance: int
     section: int  # tokens its ``### id`` line and fenced source add, slack included
     elided: bool = False
+    context: tuple[str, ...] = ()  # the imports it uses and its class header, as shown
 
 
 @dataclass(frozen=True)
@@ -239,11 +240,11 @@ class Planner:
         first = items[start]
         prompt = self._estimate_alone(first)
         completion = cfg.answer_overhead + cfg.reasoning_allowance + first.allowance
-        shown = _context_keys(first.fn)
+        shown = _shown_by(first)
         end = start + 1
         while end < len(items) and end - start < cfg.max_batch_functions:
             item = items[end]
-            extra = item.section + self._added_context(item.fn, shown)
+            extra = item.section + self._added_context(item, shown)
             grown_completion = completion + item.allowance
             if (
                 prompt + extra > cfg.max_batch_prompt_tokens
@@ -252,27 +253,32 @@ class Planner:
             ):
                 break
             prompt, completion = prompt + extra, grown_completion
-            shown |= _context_keys(item.fn)
+            shown |= _shown_by(item)
             end += 1
         return end
 
-    def _added_context(self, fn: PromptFunction, shown: set[tuple[str, str]]) -> int:
-        """Return about what ``fn``'s file heading and context add beyond what is ``shown``."""
-        if (fn.path, "") not in shown:
-            return self._heading_tokens(fn)
-        blocks = (block for block in (fn.imports, fn.class_header) if block.strip())
-        return sum(self.counter.text(b) + _SLACK for b in blocks if (fn.path, b) not in shown)
+    def _added_context(self, item: _Item, shown: set[tuple[str, str]]) -> int:
+        """Return at least what ``item``'s file heading and context add beyond ``shown``.
 
-    def _heading_tokens(self, fn: PromptFunction) -> int:
-        """Return at least what ``fn``'s file heading adds, all its imports shown."""
-        context = [block for block in (fn.imports, fn.class_header) if block.strip()]
-        return self.counter.text(prompt.file_header(fn.path, context) + "\n\n") + 2 * _SLACK
+        Each function's own imports are counted whole, so imports two functions
+        share are counted twice: an estimate that errs high, as packing needs.
+        """
+        path = item.fn.path
+        if (path, "") not in shown:
+            return self._heading_tokens(item)
+        new = [block for block in item.context if (path, block) not in shown]
+        return sum(self.counter.text(block) + _SLACK for block in new)
+
+    def _heading_tokens(self, item: _Item) -> int:
+        """Return at least what ``item``'s file heading adds with its context."""
+        heading = prompt.file_header(item.fn.path, item.context) + "\n\n"
+        return self.counter.text(heading) + 2 * _SLACK
 
     def _item(self, fn: PromptFunction, trust_estimate: bool = True) -> _Item | Skip:
         """Return ``fn`` ready to pack, its body's middle elided if needed, or why it cannot fit."""
         section = self.section_tokens(fn)
         allowance = self.allowance(fn, section)
-        item = _Item(fn, allowance, section)
+        item = _Item(fn, allowance, section, context=_context_of(fn))
         completion = self.config.answer_overhead + self.config.reasoning_allowance + allowance
         if trust_estimate and self._estimate_alone(item) + completion <= self.request_limit:
             return item  # the estimate errs high, and _pack counts the request exactly
@@ -313,12 +319,13 @@ class Planner:
             keep -= max(1, keep // 16)
         keep = max(keep, 0)
         short = prompt.shortened(fn, keep)
-        return _Item(short, allowance, self.section_tokens(short), elided=True)
+        section = self.section_tokens(short)
+        return _Item(short, allowance, section, elided=True, context=_context_of(short))
 
     def _estimate_alone(self, item: _Item) -> int:
         """Return an upper estimate of the prompt of ``item``'s own request."""
         overhead = self.config.schema_overhead
-        return self._empty_prompt + self._heading_tokens(item.fn) + item.section + overhead
+        return self._empty_prompt + self._heading_tokens(item) + item.section + overhead
 
     def worst_case_cost(self, requests: Sequence[PlannedRequest]) -> float:
         """Price ``requests`` as if every one used its whole completion allowance."""
@@ -329,6 +336,11 @@ class Planner:
         return replace(self, config=replace(self.config, **changes))  # type: ignore[arg-type]
 
 
-def _context_keys(fn: PromptFunction) -> set[tuple[str, str]]:
-    """Return what showing ``fn`` puts in a request: its file's heading and its context."""
-    return {(fn.path, ""), (fn.path, fn.imports), (fn.path, fn.class_header)}
+def _context_of(fn: PromptFunction) -> tuple[str, ...]:
+    """Return the context blocks showing ``fn`` alone would send."""
+    return tuple(prompt.context_blocks([fn]))
+
+
+def _shown_by(item: _Item) -> set[tuple[str, str]]:
+    """Return what showing ``item`` puts in a request: its file's heading and its context."""
+    return {(item.fn.path, ""), *((item.fn.path, block) for block in item.context)}

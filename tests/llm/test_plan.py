@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -58,7 +59,8 @@ def functions(draw: st.DrawFn) -> list[PromptFunction]:
         path = f"src/m{draw(st.integers(0, 3))}.py"
         cls = draw(st.sampled_from(["", "", "Reader", "Writer"]))
         params = 1_200 if draw(st.integers(0, 19)) == 0 else draw(st.integers(0, 6))
-        line = draw(st.sampled_from(["x = 1", "total += len(item) <|endoftext|>", "s = '```'"]))
+        lines = ["x = 1", "total += len(item) <|endoftext|>", "s = '```'", "s = os.sep"]
+        line = draw(st.sampled_from(lines))
         out.append(function(path, f"f{n}", params=params, lines=draw(sizes), cls=cls, line=line))
     return out
 
@@ -113,6 +115,23 @@ def test_same_file_functions_sit_together_and_files_share_a_request() -> None:
     text = request.messages[1]["content"]
     assert text.count("## File a.py") == 1 and text.count("## File b.py") == 1
     assert text.index("a.py::h") < text.index("## File b.py")
+
+
+def test_packing_counts_only_the_imports_a_function_uses() -> None:
+    # Ten files whose long import lists the functions barely use: one request, not several.
+    imports = "".join(f"import module_{n}\n" for n in range(150)) + "import os\n"
+    fns = [
+        replace(function(f"m{f}.py", f"f{n}", line="s = os.sep"), imports=imports)
+        for f in range(10)
+        for n in range(2)
+    ]
+    planner = Planner(SMALL, COUNTER, PlanConfig(schema_overhead=70))
+    assert COUNTER.text(imports) * 10 > planner.config.max_batch_prompt_tokens
+    plan = planner.plan(fns)
+    check_plan(planner, fns, plan)
+    (request,) = plan.requests
+    text = request.messages[1]["content"]
+    assert text.count("import os") == 10 and "module_" not in text
 
 
 def test_a_function_too_large_for_a_request_is_cut_down_not_dropped() -> None:
