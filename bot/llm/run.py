@@ -116,10 +116,18 @@ class _Run:
     def skip(self, ids: Sequence[str], reason: str) -> None:
         self.skipped.extend(Skip(i, reason) for i in ids)
 
-    async def process(self, request: PlannedRequest, *, retry: bool) -> None:
-        """Call for ``request``, keep its good docstrings, and retry or skip the rest."""
+    async def process(self, request: PlannedRequest, *, retry: bool, scale: float = 1.0) -> None:
+        """Call for ``request``, keep its good docstrings, and retry or skip the rest.
+
+        ``scale`` is the completion scale ``request`` was planned with.
+        """
         try:
             answer = await self.call(request)
+        except _OverBudget:
+            # Smaller requests may still fit what is left: document what the budget allows.
+            for part in self.halves(request.functions, scale):
+                await self.process(part, retry=retry, scale=scale)
+            return
         except CallFailed as failure:
             if failure.splittable and retry:
                 await self.retry(request.functions, 1.0)
@@ -146,6 +154,8 @@ class _Run:
                 return None
             hold = await self.budgets.hold(request) if self.budgets else None
             if isinstance(hold, Refusal):
+                if len(request.ids) > 1:
+                    raise _OverBudget(hold.reason)
                 self.skip(request.ids, hold.reason)
                 return None
             try:
@@ -202,13 +212,22 @@ class _Run:
 
     async def retry(self, functions: Sequence[PromptFunction], scale: float) -> None:
         """Ask again for ``functions`` in requests half the size, once."""
+        parts = self.halves(functions, scale)
+        await asyncio.gather(*(self.process(r, retry=False, scale=scale) for r in parts))
+
+    def halves(self, functions: Sequence[PromptFunction], scale: float) -> list[PlannedRequest]:
+        """Plan ``functions`` again in requests of at most half as many functions."""
         size = max(1, len(functions) // 2)
         planner = self.planner.with_config(max_batch_functions=size, completion_scale=scale)
         if self.overhead is not None:
             planner = planner.with_config(schema_overhead=self.overhead.planned)
         requests, too_large = planner.batch(functions)
         self.skipped.extend(too_large)
-        await asyncio.gather(*(self.process(r, retry=False) for r in requests))
+        return requests
+
+
+class _OverBudget(Exception):
+    """A budget refused a request of several functions; fewer at a time may fit."""
 
 
 async def generate(

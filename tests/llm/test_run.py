@@ -39,16 +39,10 @@ def small_deployment(fake: FakeAzureOpenAI, **extra: str) -> Settings:
 
 
 async def run(
-    settings: Settings,
-    fns: list[PromptFunction],
-    budgets: Budgets | None = None,
-    *,
-    batch: int | None = None,
+    settings: Settings, fns: list[PromptFunction], budgets: Budgets | None = None
 ) -> Generation:
     overhead = overhead_for(settings)
     planner = planner_for(settings, overhead=overhead)
-    if batch is not None:  # tests of what happens between requests want several
-        planner = planner.with_config(max_batch_functions=batch)
     plan = planner.plan(fns)
     async with build_caller(settings, policy=FAST) as caller:
         return await generate(
@@ -202,7 +196,7 @@ async def test_a_run_cost_limit_stops_work_and_says_what_is_left(
 ) -> None:
     s = small_deployment(fake_azure, DOCGEN_MAX_COST_PER_RUN_USD="0.0006")
     fns = [function(f"src/m{i}.py", "f", lines=150) for i in range(6)]
-    result = await run(s, fns, budgets_for(s), batch=1)
+    result = await run(s, fns, budgets_for(s))
     assert result.docstrings and result.skipped
     accounted(result, fns)
     assert all(r.reason.startswith("run cost limit reached") for r in result.skipped)
@@ -211,13 +205,28 @@ async def test_a_run_cost_limit_stops_work_and_says_what_is_left(
     assert left.cost_usd == pytest.approx(0.0006 - result.totals.cost_usd)
 
 
+async def test_a_batch_too_dear_for_the_budget_is_split_to_document_what_fits(
+    fake_azure: FakeAzureOpenAI,
+) -> None:
+    s = small_deployment(fake_azure, DOCGEN_MAX_COST_PER_RUN_USD="0.0006")
+    fns = [function(f"src/m{i}.py", "f", lines=150) for i in range(6)]
+    plan = planner_for(s, overhead=overhead_for(s)).plan(fns)
+    budgets = budgets_for(s)
+    smallest = min(budgets.facts.cost_usd(r.prompt_tokens, r.max_completion) for r in plan.requests)
+    assert smallest > 0.0006  # no planned request fits the budget whole
+    result = await run(s, fns, budgets)
+    assert result.docstrings  # but single functions do
+    assert all(len(c.ids) == 1 for c in result.calls)
+    accounted(result, fns)
+
+
 async def test_the_monthly_budget_is_settled_with_real_usage(
     fake_azure: FakeAzureOpenAI, redis_client: redis.asyncio.Redis
 ) -> None:
     s = small_deployment(fake_azure, DOCGEN_MONTHLY_TOKEN_BUDGET="5000")
     fns = [function(f"src/m{i}.py", "f", lines=40) for i in range(8)]
     budgets = budgets_for(s, redis_client=redis_client, installation_id=42)
-    result = await run(s, fns, budgets, batch=1)
+    result = await run(s, fns, budgets)
     accounted(result, fns)
     assert result.docstrings and result.skipped
     assert all("monthly token budget reached" in r.reason for r in result.skipped)
