@@ -36,6 +36,8 @@ from bot.llm.usage import Answer, CallFailed, Usage
 from bot.settings import Settings
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# The periods over which Azure OpenAI evaluates a requests-per-minute quota.
+REQUEST_PERIODS = (1.0, 10.0)
 
 
 @dataclass(frozen=True)
@@ -276,5 +278,9 @@ def build_limiter(settings: Settings, client: redis.asyncio.Redis) -> SharedRate
         host = urlsplit(settings.openai_base_url or "https://api.openai.com").hostname
         name = f"{host}/{settings.docgen_model}"
     return SharedRateLimiter(
-        client, key=f"docgen:ratelimit:{name}", requests_per_minute=rpm, tokens_per_minute=tpm
+        client,
+        key=f"docgen:ratelimit:{name}",
+        requests_per_minute=rpm,
+        tokens_per_minute=tpm,
+        request_periods=REQUEST_PERIODS,
     )

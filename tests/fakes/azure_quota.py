@@ -6,6 +6,10 @@ model's cap), not what the answer finally used; a request that would take a wind
 of ``window_seconds`` (60 s by default) over the tokens-per-minute or
 requests-per-minute quota gets 429 with the time until enough of the window expires.
 Refused requests are not charged.
+
+Azure also evaluates the requests-per-minute quota over short periods (1 or 10
+seconds): with ``request_period_seconds`` set, no period of that length may hold
+more than its share of the quota (at least one request).
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ class Quota:
     tokens_per_minute: int | None = None
     requests_per_minute: int | None = None
     window_seconds: float = 60.0
+    request_period_seconds: float | None = None
+
+    @property
+    def period_share(self) -> int:
+        """Return how many requests one short period may hold."""
+        rpm, period = self.requests_per_minute, self.request_period_seconds
+        if rpm is None or period is None:
+            return UNLIMITED_REQUESTS
+        return max(1, int(rpm * period / self.window_seconds))
 
     def __post_init__(self) -> None:
         limits = (self.tokens_per_minute, self.requests_per_minute)
@@ -72,6 +85,11 @@ class Ledger:
 
     def _judge(self, window: list[Charge], now: float, tokens: int) -> Verdict:
         q = self.quota
+        if q.request_period_seconds is not None:
+            recent = [c for c in window if c.time > now - q.request_period_seconds]
+            if len(recent) >= q.period_share:
+                freeing = recent[len(recent) - q.period_share]
+                return Verdict(freeing.time + q.request_period_seconds - now, calls=True)
         if q.requests_per_minute is not None and len(window) >= q.requests_per_minute:
             # The window is ordered oldest first: wait until enough of it expires.
             freeing = window[len(window) - q.requests_per_minute]

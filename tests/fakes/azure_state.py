@@ -144,9 +144,11 @@ class FakeAzureState:
         tokens_per_minute: int | None = None,
         requests_per_minute: int | None = None,
         window_seconds: float = 60.0,
+        request_period_seconds: float | None = None,
     ) -> None:
         """Enforce a sliding-window quota on ``deployment`` from now on."""
-        quota = Quota(tokens_per_minute, requests_per_minute, window_seconds)
+        period = request_period_seconds
+        quota = Quota(tokens_per_minute, requests_per_minute, window_seconds, period)
         with self._lock:
             self._ledger(deployment or self.default_deployment).quota = quota
 

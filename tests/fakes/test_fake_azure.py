@@ -568,6 +568,17 @@ def test_ledger_waits_for_the_oldest_charges_to_expire() -> None:
     assert ledger.peak() == (100, 3)
 
 
+def test_ledger_enforces_a_request_quota_over_short_periods_too() -> None:
+    # 600 a minute, evaluated over 10-second periods: at most 100 in any 10 seconds.
+    ledger = Ledger(Quota(requests_per_minute=600, request_period_seconds=10.0))
+    assert all(ledger.admit(0.01 * n, 1).admitted for n in range(100))
+    refused = ledger.admit(1.0, 1)
+    assert not refused.admitted and refused.calls
+    assert refused.retry_after == pytest.approx(9.0)
+    assert ledger.admit(10.5, 1).admitted
+    assert Ledger(Quota(requests_per_minute=6, request_period_seconds=1.0)).quota.period_share == 1
+
+
 # --- the prompt convention, directly ---------------------------------------
 
 

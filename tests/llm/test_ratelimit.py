@@ -66,3 +66,19 @@ async def test_many_concurrent_acquirers_never_overfill_a_window(
     lim = limiter(redis_client, tokens_per_minute=500, requests_per_minute=4)
     results = await asyncio.gather(*(lim.try_acquire(100) for _ in range(20)))
     assert sum(1 for r in results if r == 0) == 4
+
+
+async def test_requests_are_paced_over_short_periods_not_sent_in_a_burst(
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    # 600 a minute is 10 a second: the eleventh of a burst waits for the second to pass.
+    lim = limiter(redis_client, requests_per_minute=600, request_periods=(1.0, 10.0))
+    assert [await lim.try_acquire(10) for _ in range(10)] == [0] * 10
+    assert 0.9 < await lim.try_acquire(10) <= 1.0
+
+
+async def test_a_small_quota_is_paced_over_ten_seconds(redis_client: redis.asyncio.Redis) -> None:
+    # 6 a minute is one every 10 seconds, never two at once.
+    lim = limiter(redis_client, requests_per_minute=6, request_periods=(1.0, 10.0))
+    assert await lim.try_acquire(10) == 0
+    assert 9.9 < await lim.try_acquire(10) <= 10.0

@@ -25,6 +25,7 @@ from tests.fakes.azure_faults import (
     OutputFiltered,
     PromptFiltered,
 )
+from tests.fakes.azure_quota import Charge
 from tests.llm.helpers import azure_settings, function
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
@@ -272,3 +273,37 @@ async def test_two_workers_sharing_a_tokens_per_minute_quota_never_exceed_it(
     assert len(charges) == 16 and all(c.admitted for c in charges)  # no 429 at all
     peak_tokens, _ = fake_azure.peak_usage("small")
     assert quota // 2 < peak_tokens <= quota
+
+
+async def test_requests_are_paced_the_way_azure_evaluates_a_request_quota(
+    fake_azure: FakeAzureOpenAI, redis_client: redis.asyncio.Redis
+) -> None:
+    # A "minute" of one second, evaluated over a sixth of it as Azure evaluates over 10 s.
+    rpm, window = 60, 1.0
+    fns = [function(f"src/m{i}.py", "f") for i in range(24)]
+
+    async def burst(deployment: str, periods: tuple[float, ...]) -> list[Charge]:
+        fake_azure.add_deployment(deployment, "gpt-4o-mini", schema_overhead_tokens=57)
+        fake_azure.set_quota(
+            deployment, requests_per_minute=rpm, window_seconds=window, request_period_seconds=1 / 6
+        )
+        limiter = SharedRateLimiter(
+            redis_client,
+            key=f"docgen:ratelimit:fake/{deployment}",
+            requests_per_minute=rpm,
+            tokens_per_minute=None,
+            window_seconds=window,
+            slack_seconds=0.2,
+            request_periods=periods,
+        )
+        settings = azure_settings(fake_azure, deployment)
+        planner = planner_for(settings).with_config(max_batch_functions=1)
+        async with build_caller(settings, limiter=limiter, policy=FAST) as caller:
+            result = await generate(planner.plan(fns), caller, planner, concurrency=8)
+        assert len(result.docstrings) + len(result.skipped) == len(fns)
+        return fake_azure.quota_charges(deployment)
+
+    paced = await burst("paced", (window / 60, window / 6))
+    assert len(paced) == 24 and all(c.admitted for c in paced)  # not one 429
+    unpaced = await burst("unpaced", ())
+    assert any(not c.admitted for c in unpaced)  # a burst within the minute's quota is refused
