@@ -85,15 +85,17 @@ class Ledger:
 
     def _judge(self, window: list[Charge], now: float, tokens: int) -> Verdict:
         q = self.quota
+        limits = [(q.window_seconds, q.requests_per_minute)]
         if q.request_period_seconds is not None:
-            recent = [c for c in window if c.time > now - q.request_period_seconds]
-            if len(recent) >= q.period_share:
-                freeing = recent[len(recent) - q.period_share]
-                return Verdict(freeing.time + q.request_period_seconds - now, calls=True)
-        if q.requests_per_minute is not None and len(window) >= q.requests_per_minute:
-            # The window is ordered oldest first: wait until enough of it expires.
-            freeing = window[len(window) - q.requests_per_minute]
-            return Verdict(freeing.time + q.window_seconds - now, calls=True)
+            limits.insert(0, (q.request_period_seconds, q.period_share))
+        for period, allowed in limits:
+            if allowed is None:
+                continue
+            # The window is ordered oldest first: wait until enough of the period expires.
+            recent = [c for c in window if c.time > now - period]
+            if len(recent) >= allowed:
+                freeing = recent[len(recent) - allowed]
+                return Verdict(freeing.time + period - now, calls=True)
         if q.tokens_per_minute is None:
             return Verdict()
         if tokens > q.tokens_per_minute:
