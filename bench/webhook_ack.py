@@ -5,7 +5,7 @@ Run from the repository root, with Redis on 127.0.0.1:6379:
     .venv/bin/python bench/webhook_ack.py
 
 It starts two servers under the same uvicorn (httptools + uvloop, one process
-each): docgen's real app (``bot.web.create_app``) and a minimal reference
+each): docgen's real app (``bot.web.app.create_app``) and a minimal reference
 receiver (starlette, constant-time HMAC, ``json.loads``, one LPUSH of a small
 record, 202). This process then sends signed ``pull_request`` deliveries of
 about 28 KB with unique delivery ids to each, interleaved round by round, and
@@ -89,7 +89,7 @@ def docgen_app(redis_url: str) -> Any:
     """Return docgen's real app, logging as in production (INFO, key=value to stderr)."""
     from bot.logging_setup import configure_logging
     from bot.settings import Settings
-    from bot.web import create_app
+    from bot.web.app import create_app
 
     settings = Settings.from_env({"GITHUB_WEBHOOK_SECRET": SECRET, "REDIS_URL": redis_url})
     configure_logging("INFO")
@@ -378,8 +378,8 @@ async def enqueue_cost(redis_url: str, n: int) -> dict[str, float]:
     from arq.connections import ArqRedis
     from redis.asyncio import ConnectionPool
 
-    from bot.events import JOB_FUNCTION, JobSpec, decide
-    from bot.queue import JobQueue
+    from bot.web.events import JOB_FUNCTION, JobSpec, decide
+    from bot.web.queue import JobQueue
 
     redis = ArqRedis(pool_or_conn=ConnectionPool.from_url(redis_url))
     queue = JobQueue(redis, debounce_seconds=0, queue_name="bench:queue")

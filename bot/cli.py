@@ -35,7 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # with exit status 0 tells process managers the stop was clean.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
-        "bot.web:app_from_env",
+        "bot.web.app:app_from_env",
         factory=True,
         host=args.host,
         port=args.port or settings.port,
@@ -55,7 +55,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Run the arq worker until SIGTERM or SIGINT."""
     settings = load_settings(Front.WORKER)
     _configure_logging(settings)
-    from bot.worker import build_worker
+    from bot.worker.runner import build_worker
 
     worker = build_worker(settings, burst=args.burst)
     worker.run()

@@ -5,7 +5,7 @@ GitHub's "list pull request files" gives each file's ``patch``: its hunks, witho
 (added or context); anything else makes GitHub refuse the whole review. GitHub leaves
 ``patch`` out for binary files and for large diffs, so :func:`map_file` then computes the
 hunks from the base and head contents with :func:`diff_texts`, which reproduces
-``git diff -U3`` (see :mod:`bot.core.gitdiff`).
+``git diff -U3`` (see :mod:`bot.core.xdiff.diff`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.core.gitdiff import CONTEXT, Change, diff_lines, split_lines
+from bot.core.xdiff.diff import CONTEXT, Change, diff_lines, split_lines
 from bot.errors import DocgenError
 
 Origin = Literal["patch", "computed", "unavailable"]

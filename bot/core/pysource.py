@@ -12,7 +12,7 @@ import re
 import sys
 import warnings
 
-from bot.core.gitdiff import split_lines
+from bot.core.xdiff.diff import split_lines
 
 __all__ = [
     "char_col", "describe_syntax_error", "find_colon", "parse", "segment", "split_lines",

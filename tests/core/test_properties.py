@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from bot.core.diff import FileDiff, diff_texts, map_patch
 from bot.core.edit import NotCommentable, apply_edit, check_edit, make_edit, place_docstring
 from bot.core.extract import FunctionInfo, changed_functions, extract
-from bot.core.gitdiff import split_lines
+from bot.core.xdiff.diff import split_lines
 from tests.core.pygen import Rendered, edited, modules, render
 
 SETTINGS = settings(

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from bot.settings import Settings
-from bot.web import create_app
+from bot.web.app import create_app
 from tests.web.support import OLD_SECRET, SECRET, serve
 
 

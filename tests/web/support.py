@@ -19,7 +19,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from bot.webhook import sign
+from bot.web.webhook import sign
 
 PAYLOADS = Path(__file__).parent.parent / "payloads"
 SECRET = "whsec-test-3f9a1c7e"
@@ -104,7 +104,9 @@ def serve(app: Starlette) -> Iterator[str]:
 # Runs the real entry point (app_from_env, as `docgen serve` does) on an inherited socket.
 _SUBPROCESS_SERVER = """
 import socket, sys, uvicorn
-config = uvicorn.Config("bot.web:app_from_env", factory=True, access_log=False, log_level="warning")
+config = uvicorn.Config(
+    "bot.web.app:app_from_env", factory=True, access_log=False, log_level="warning"
+)
 uvicorn.Server(config).run(sockets=[socket.socket(fileno=int(sys.argv[1]))])
 """
 

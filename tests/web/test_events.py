@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.events import JOB_FUNCTION, BadPayload, Ignore, JobSpec, decide
+from bot.web.events import JOB_FUNCTION, BadPayload, Ignore, JobSpec, decide
 from tests.web.support import compact, payload
 
 HEAD = "7c1d0f3e5a9b24c8d6e1f0a3b5c7d9e2f4a6b8c0"

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from bot.errors import SettingsError
 from bot.settings import Settings
-from bot.web import create_app
+from bot.web.app import create_app
 from tests.web.support import compact, deliver, payload, serve
 
 OPENED = compact(payload("pull_request.opened"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.webhook import MAX_BODY_BYTES
+from bot.web.webhook import MAX_BODY_BYTES
 from tests.conftest import TEST_REDIS_BASE, TEST_REDIS_DB
 from tests.web.support import SECRET, WEBHOOK, headers, serve_subprocess
 

@@ -17,10 +17,10 @@ from arq.worker import Worker, func
 from redis.asyncio import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.events import JOB_FUNCTION, JobSpec, decide
-from bot.queue import SUPERSEDE_MARGIN_MS, JobQueue, latest_push_key
 from bot.settings import Settings
-from bot.web import create_app
+from bot.web.app import create_app
+from bot.web.events import JOB_FUNCTION, JobSpec, decide
+from bot.web.queue import SUPERSEDE_MARGIN_MS, JobQueue, latest_push_key
 from tests.web.support import adeliver, compact, new_delivery_id, payload, serve
 
 # arq's Worker.close() calls redis-py's deprecated close(); nothing else may warn.

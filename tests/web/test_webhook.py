@@ -8,7 +8,7 @@ import hmac
 import pytest
 
 from bot.logging_setup import Throttle, kv
-from bot.webhook import SignatureVerifier, sign, valid_delivery_id
+from bot.web.webhook import SignatureVerifier, sign, valid_delivery_id
 
 BODY = b'{"action":"opened","number":1}'
 

@@ -34,12 +34,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from bot.events import HANDLED_EVENTS, BadPayload, Ignore, JobSpec, decide
 from bot.logging_setup import Throttle, configure_logging, kv
-from bot.metrics import CONTENT_TYPE, WebhookMetrics
-from bot.queue import JobQueue
 from bot.settings import Front, Settings, load_settings, redact_url
-from bot.webhook import MAX_BODY_BYTES, SignatureVerifier, valid_delivery_id
+from bot.web.events import HANDLED_EVENTS, BadPayload, Ignore, JobSpec, decide
+from bot.web.metrics import CONTENT_TYPE, WebhookMetrics
+from bot.web.queue import JobQueue
+from bot.web.webhook import MAX_BODY_BYTES, SignatureVerifier, valid_delivery_id
 
 WEBHOOK_PATH = "/api/github/webhooks"
 HEALTH_TIMEOUT_SECONDS = 1.0

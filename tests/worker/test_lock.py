@@ -9,12 +9,12 @@ import httpx
 import pytest
 import redis.asyncio
 
-from bot import job
-from bot.job import MAX_LOCK_WAITS, JobArgs, LockWaitExceeded, release_lock, wait_turn
-from bot.worker import MAX_TRIES
-from tests.job.conftest import RunWorker
-from tests.job.support import NUMBER, OWNER, REPO, send_pr, sha
-from tests.job.test_review_e2e import seed
+from bot.worker import job
+from bot.worker.job import MAX_LOCK_WAITS, JobArgs, LockWaitExceeded, release_lock, wait_turn
+from bot.worker.runner import MAX_TRIES
+from tests.worker.conftest import RunWorker
+from tests.worker.support import NUMBER, OWNER, REPO, send_pr, sha
+from tests.worker.test_review_e2e import seed
 
 LOCK = f"docgen:lock:{OWNER}/{REPO}#{NUMBER}"
 

@@ -11,9 +11,9 @@ SequenceMatcher is not even minimal. So this module follows git's xdiff step by 
 1. classify lines, trim the common head and tail, and set aside lines that cannot
    match (and runs of very common lines between them), as ``xdl_cleanup_records`` does;
 2. Myers' divide-and-conquer search with xdiff's tie-breaking and its cost cut-offs
-   (:mod:`bot.core.gitsplit`);
+   (:mod:`bot.core.xdiff.split`);
 3. slide each group of changes as ``xdl_change_compact`` does, indent heuristic
-   included (:mod:`bot.core.gitslide`);
+   included (:mod:`bot.core.xdiff.slide`);
 4. emit hunks with 3 lines of context, merging changes at most 6 lines apart
    (:func:`bot.core.diff.diff_texts`).
 
@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.gitslide import compact as _compact
-from bot.core.gitsplit import MAX_COST_MIN, Box
+from bot.core.xdiff.slide import compact as _compact
+from bot.core.xdiff.split import MAX_COST_MIN, Box
 
 CONTEXT = 3
 _MAX_EQLIMIT = 1024

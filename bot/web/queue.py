@@ -39,7 +39,7 @@ from arq.jobs import DeserializationError, deserialize_result, serialize_job
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
-from bot.events import JOB_FUNCTION, JobSpec
+from bot.web.events import JOB_FUNCTION, JobSpec
 
 SUPERSEDED_PREFIX = "docgen:superseded:"
 LATEST_PUSH_PREFIX = "docgen:latest-push:"

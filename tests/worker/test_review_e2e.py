@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from tests.fakes.github_model import PrFile
-from tests.job.conftest import RunWorker
-from tests.job.support import (
+from tests.worker.conftest import RunWorker
+from tests.worker.support import (
     INSTALLATION,
     NUMBER,
     OWNER,

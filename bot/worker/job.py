@@ -27,10 +27,7 @@ from bot.core.review import Skip, parse_fn_markers
 from bot.core.summary import Coverage, RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, document
-from bot.events import JOB_FUNCTION
-from bot.github import ChangedFile, PullRequest, RepoClient
 from bot.llm.run import budgets_for, planner_for
-from bot.posting import find_summary, post_suggestions, upsert_summary
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -38,7 +35,10 @@ from bot.repo_config import (
     load_repo_config,
     render_options,
 )
-from bot.services import Services
+from bot.web.events import JOB_FUNCTION
+from bot.worker.github import ChangedFile, PullRequest, RepoClient
+from bot.worker.posting import find_summary, post_suggestions, upsert_summary
+from bot.worker.services import Services
 
 log = logging.getLogger("docgen.job")
 

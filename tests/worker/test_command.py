@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from tests.fakes.github_model import PrFile
-from tests.job.conftest import RunWorker
-from tests.job.support import INSTALLATION, NUMBER, OWNER, REPO, comment_event, sha
 from tests.web.support import deliver
+from tests.worker.conftest import RunWorker
+from tests.worker.support import INSTALLATION, NUMBER, OWNER, REPO, comment_event, sha
 
 CODE = "def area(width, height):\n    product = width * height\n    return product\n"
 

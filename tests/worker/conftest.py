@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from bot.settings import Front, Settings, load_settings
-from bot.web import create_app
-from bot.worker import build_worker
+from bot.web.app import create_app
+from bot.worker.runner import build_worker
 from tests.web.support import serve
 
 RunWorker = Callable[[], Awaitable[int]]

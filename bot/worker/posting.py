@@ -23,7 +23,7 @@ from bot.core.review import (
     split_reviews,
 )
 from bot.core.summary import SUMMARY_MARKER
-from bot.github import PostedComment, RepoClient
+from bot.worker.github import PostedComment, RepoClient
 
 log = logging.getLogger("docgen.posting")
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import redis.asyncio
 
-from bot.github import GitHubApp
 from bot.llm.client import build_caller, build_limiter
 from bot.llm.run import overhead_for
 from bot.llm.tokens import SchemaOverhead
 from bot.llm.usage import ModelCaller
 from bot.settings import Settings
+from bot.worker.github import GitHubApp
 
 
 @dataclass

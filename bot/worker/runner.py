@@ -12,9 +12,9 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.worker import Function, Worker, func
 
-from bot.events import JOB_FUNCTION
-from bot.job import review_pull_request
 from bot.settings import Settings
+from bot.web.events import JOB_FUNCTION
+from bot.worker.job import review_pull_request
 
 log = logging.getLogger("docgen.worker")
 
@@ -40,7 +40,7 @@ FUNCTIONS: list[Function] = [
 
 async def startup(ctx: dict[str, Any]) -> None:
     """Create the clients every job shares and keep them in ``ctx``."""
-    from bot.services import open_services
+    from bot.worker.services import open_services
 
     ctx["services"] = await open_services(ctx["settings"], ctx["redis"])
     log.info("worker ready model=%s", ctx["settings"].docgen_model)
