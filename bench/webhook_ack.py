@@ -378,17 +378,18 @@ async def enqueue_cost(redis_url: str, n: int) -> dict[str, float]:
     from arq.connections import ArqRedis
     from redis.asyncio import ConnectionPool
 
-    from bot.web.events import JOB_FUNCTION, JobSpec, decide
+    from bot.contract import JOB_FUNCTION, ReviewJob
+    from bot.web.events import decide
     from bot.web.queue import JobQueue
 
     redis = ArqRedis(pool_or_conn=ConnectionPool.from_url(redis_url))
     queue = JobQueue(redis, debounce_seconds=0, queue_name="bench:queue")
     spec = decide("pull_request", PAYLOAD.read_bytes())
-    assert isinstance(spec, JobSpec)
+    assert isinstance(spec, ReviewJob)
 
     async def arq_one() -> None:
         job_id = str(uuid.uuid4())
-        kwargs = spec.job_kwargs(job_id)
+        kwargs = spec.for_delivery(job_id).to_kwargs()
         await redis.enqueue_job(JOB_FUNCTION, _job_id=job_id, _queue_name="bench:queue", **kwargs)
 
     async def docgen_one() -> None:

@@ -34,9 +34,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from bot.contract import ReviewJob
 from bot.logging_setup import Throttle, configure_logging, kv
 from bot.settings import Front, Settings, load_settings, redact_url
-from bot.web.events import HANDLED_EVENTS, BadPayload, Ignore, JobSpec, decide
+from bot.web.events import HANDLED_EVENTS, BadPayload, Ignore, decide
 from bot.web.metrics import CONTENT_TYPE, WebhookMetrics
 from bot.web.queue import JobQueue
 from bot.web.webhook import MAX_BODY_BYTES, SignatureVerifier, valid_delivery_id
@@ -215,7 +216,7 @@ class WebhookEndpoint:
             return await _respond(send, 200, {"reason": decision.reason})
         await self._enqueue(send, event, delivery, decision)
 
-    async def _enqueue(self, send: Send, event: str, delivery: str, spec: JobSpec) -> None:
+    async def _enqueue(self, send: Send, event: str, delivery: str, spec: ReviewJob) -> None:
         queue = self._runtime.queue
         if queue is None:
             raise RuntimeError("the app's lifespan has not started")

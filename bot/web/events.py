@@ -1,9 +1,8 @@
 """Pure decision: a verified delivery (event name + raw JSON body) -> ignore, or a job.
 
 Only the fields the decision needs are decoded (msgspec skips the rest of a
-30 KB payload without building it), so the web process stays fast. The job
-contract lives here too, for the worker to import: ``JOB_FUNCTION`` is called
-with the keyword arguments of ``JobSpec.job_kwargs``, all primitives.
+30 KB payload without building it), so the web process stays fast. The job is
+a :class:`bot.contract.ReviewJob`, the record the worker reads back.
 """
 
 from __future__ import annotations
@@ -11,13 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import msgspec
 
+from bot.contract import ReviewJob
 from bot.errors import DocgenError
-
-JOB_FUNCTION = "review_pull_request"
 
 # Actions after which the pull request's code may hold functions to document.
 REVIEWED_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
@@ -37,40 +35,7 @@ class Ignore:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class JobSpec:
-    """What a review job needs; every field is a primitive the worker can trust."""
-
-    installation_id: int
-    repo: str
-    number: int
-    head_sha: str | None
-    trigger: str
-    sender: str
-    comment_id: int | None = None
-    commenter: str | None = None
-
-    @property
-    def collapsible(self) -> bool:
-        """Return True if a newer push to the same PR makes this job pointless."""
-        return self.trigger == "pull_request.synchronize"
-
-    def job_kwargs(self, delivery_id: str) -> dict[str, Any]:
-        """Return the keyword arguments of the ``review_pull_request`` job."""
-        return {
-            "installation_id": self.installation_id,
-            "repo": self.repo,
-            "number": self.number,
-            "head_sha": self.head_sha,
-            "trigger": self.trigger,
-            "delivery_id": delivery_id,
-            "sender": self.sender,
-            "comment_id": self.comment_id,
-            "commenter": self.commenter,
-        }
-
-
-Decision = Ignore | JobSpec
+Decision = Ignore | ReviewJob
 _T = TypeVar("_T")
 
 
@@ -178,7 +143,7 @@ def _pull_request(body: bytes, review_drafts: bool) -> Decision:
         return Ignore(f"pull request #{pr.number} is a draft")
     if pr.user.type == "Bot":
         return Ignore(f"pull request #{pr.number} was opened by a bot ({pr.user.login})")
-    return JobSpec(
+    return ReviewJob(
         installation_id=installation_id,
         repo=event.repository.full_name,
         number=pr.number,
@@ -203,7 +168,7 @@ def _issue_comment(body: bytes, review_drafts: bool) -> Decision:
     if issue.state != "open":
         return Ignore(f"pull request #{issue.number} is {issue.state}")
     # Write access is checked by the job: it needs a GitHub call.
-    return JobSpec(
+    return ReviewJob(
         installation_id=installation_id,
         repo=event.repository.full_name,
         number=issue.number,

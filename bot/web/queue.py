@@ -39,7 +39,7 @@ from arq.jobs import DeserializationError, deserialize_result, serialize_job
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
-from bot.web.events import JOB_FUNCTION, JobSpec
+from bot.contract import JOB_FUNCTION, ReviewJob
 
 SUPERSEDED_PREFIX = "docgen:superseded:"
 LATEST_PUSH_PREFIX = "docgen:latest-push:"
@@ -133,12 +133,13 @@ class JobQueue:
         """Return how many round trips to Redis enqueueing has taken so far."""
         return self._batcher.round_trips
 
-    async def enqueue(self, spec: JobSpec, *, delivery_id: str) -> Enqueued:
+    async def enqueue(self, spec: ReviewJob, *, delivery_id: str) -> Enqueued:
         """Queue the job of ``delivery_id`` unless it is queued, running, done or superseded."""
         job_id = delivery_id
         now_ms = int(time.time() * 1000)
         defer_ms = self._debounce_ms if spec.collapsible else 0
-        job = serialize_job(JOB_FUNCTION, (), spec.job_kwargs(delivery_id), None, now_ms)
+        kwargs = spec.for_delivery(delivery_id).to_kwargs()
+        job = serialize_job(JOB_FUNCTION, (), kwargs, None, now_ms)
         pointer = latest_push_key(spec.repo, spec.number) if defer_ms else ""
         args: list[bytes | str | int] = [
             job_id,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio
@@ -22,6 +22,7 @@ from arq import Retry
 from arq.connections import ArqRedis
 from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 
+from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.render import collect_docstrings
 from bot.core.review import Skip, parse_fn_markers
 from bot.core.summary import Coverage, RunReport, summary_body
@@ -35,7 +36,6 @@ from bot.repo_config import (
     load_repo_config,
     render_options,
 )
-from bot.web.events import JOB_FUNCTION
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
@@ -57,29 +57,13 @@ PR_COST_TTL = 90 * 24 * 3600
 WRITE_PERMISSIONS = frozenset({"admin", "write", "maintain"})
 
 
-@dataclass(frozen=True)
-class JobArgs:
-    """The job's keyword arguments, as the web process enqueued them."""
-
-    installation_id: int
-    repo: str
-    number: int
-    head_sha: str | None
-    trigger: str
-    delivery_id: str
-    sender: str = ""
-    comment_id: int | None = None
-    commenter: str | None = None
-    waits: int = 0  # turns already spent waiting for another review of the PR
-
-
 class LockWaitExceeded(RuntimeError):
     """Other reviews of the pull request kept the lock for longer than a job waits."""
 
 
 async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     """Review one pull request; return what happened in a few words (kept as arq's result)."""
-    args = JobArgs(**kwargs)
+    args = ReviewJob.from_kwargs(kwargs)
     services: Services = ctx["services"]
     lock = f"docgen:lock:{args.repo}#{args.number}"
     if not await services.redis.set(lock, args.delivery_id, nx=True, ex=LOCK_SECONDS):
@@ -104,7 +88,7 @@ async def release_lock(client: redis.asyncio.Redis, key: str, owner: str) -> boo
     return bool(await release(keys=[key], args=[owner]))
 
 
-async def wait_turn(queue: ArqRedis, args: JobArgs) -> str:
+async def wait_turn(queue: ArqRedis, args: ReviewJob) -> str:
     """Queue the review again, to look for its turn in ``LOCK_WAIT_SECONDS``.
 
     A fresh job (id ``<delivery>~<turn>``) does not spend this job's arq tries,
@@ -114,12 +98,12 @@ async def wait_turn(queue: ArqRedis, args: JobArgs) -> str:
         raise LockWaitExceeded(
             f"{args.repo}#{args.number}: other reviews held the lock for {args.waits} turns"
         )
-    turn = replace(args, waits=args.waits + 1)
+    turn = args.next_turn()
     await queue.enqueue_job(
         JOB_FUNCTION,
         _job_id=f"{args.delivery_id}~{turn.waits}",
         _defer_by=LOCK_WAIT_SECONDS,
-        **asdict(turn),
+        **turn.to_kwargs(),
     )
     log.info("waiting repo=%s pr=%s turn=%s", args.repo, args.number, turn.waits)
     return "waiting: another review of this pull request is running"
@@ -131,9 +115,9 @@ def _retry_after(exc: Exception) -> int:
     return 30
 
 
-async def _review(services: Services, args: JobArgs) -> str:
+async def _review(services: Services, args: ReviewJob) -> str:
     client = services.github.repo(args.installation_id, args.repo)
-    if args.comment_id is not None and not await _command_allowed(client, args):
+    if args.is_command and not await _command_allowed(client, args):
         return "ignored: commenter lacks write access"
     pr = await client.pull_request(args.number)
     if pr.state != "open":
@@ -145,7 +129,7 @@ async def _review(services: Services, args: JobArgs) -> str:
         return "ignored: disabled by .github/docgen.yml"
     if (
         pr.draft
-        and args.comment_id is None
+        and not args.is_command
         and not config.config.effective_review_drafts(services.settings.docgen_review_drafts)
     ):
         return "ignored: draft pull request"
@@ -155,7 +139,7 @@ async def _review(services: Services, args: JobArgs) -> str:
     return await _run(Review(services, client, args, pr, config), files, left_out)
 
 
-async def _command_allowed(client: RepoClient, args: JobArgs) -> bool:
+async def _command_allowed(client: RepoClient, args: ReviewJob) -> bool:
     permission = await client.permission(args.commenter or "")
     if permission not in WRITE_PERMISSIONS:
         log.info(
@@ -171,7 +155,7 @@ async def _command_allowed(client: RepoClient, args: JobArgs) -> bool:
 
 
 async def _load_config(
-    services: Services, client: RepoClient, args: JobArgs, pr: PullRequest
+    services: Services, client: RepoClient, args: ReviewJob, pr: PullRequest
 ) -> LoadedConfig:
     repo_text = await client.file_text(CONFIG_PATH, pr.default_branch)
     owner = args.repo.split("/", 1)[0]
@@ -211,7 +195,7 @@ class Review:
 
     services: Services
     client: RepoClient
-    args: JobArgs
+    args: ReviewJob
     pr: PullRequest
     config: LoadedConfig
 

@@ -12,8 +12,8 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.worker import Function, Worker, func
 
+from bot.contract import JOB_FUNCTION
 from bot.settings import Settings
-from bot.web.events import JOB_FUNCTION
 from bot.worker.job import review_pull_request
 
 log = logging.getLogger("docgen.worker")

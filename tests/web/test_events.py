@@ -6,14 +6,15 @@ from typing import Any
 
 import pytest
 
-from bot.web.events import JOB_FUNCTION, BadPayload, Ignore, JobSpec, decide
+from bot.contract import JOB_FUNCTION, ReviewJob
+from bot.web.events import BadPayload, Ignore, decide
 from tests.web.support import compact, payload
 
 HEAD = "7c1d0f3e5a9b24c8d6e1f0a3b5c7d9e2f4a6b8c0"
 HEAD2 = "e4b9a2c71f08d3e6a5b4c3d2e1f0a9b8c7d6e5f4"
 
 
-def _decide(event: str, data: dict[str, Any], **kwargs: Any) -> Ignore | JobSpec:
+def _decide(event: str, data: dict[str, Any], **kwargs: Any) -> Ignore | ReviewJob:
     return decide(event, compact(data), **kwargs)
 
 
@@ -23,7 +24,7 @@ def _decide(event: str, data: dict[str, Any], **kwargs: Any) -> Ignore | JobSpec
 )
 def test_reviewed_pull_request_actions_make_a_job(action: str, head: str) -> None:
     spec = _decide("pull_request", payload(f"pull_request.{action}"))
-    assert spec == JobSpec(
+    assert spec == ReviewJob(
         installation_id=58213377,
         repo="acme-data/pipelines",
         number=1187,
@@ -36,15 +37,15 @@ def test_reviewed_pull_request_actions_make_a_job(action: str, head: str) -> Non
 def test_only_synchronize_jobs_collapse() -> None:
     sync = _decide("pull_request", payload("pull_request.synchronize"))
     opened = _decide("pull_request", payload("pull_request.opened"))
-    assert isinstance(sync, JobSpec) and sync.collapsible
-    assert isinstance(opened, JobSpec) and not opened.collapsible
+    assert isinstance(sync, ReviewJob) and sync.collapsible
+    assert isinstance(opened, ReviewJob) and not opened.collapsible
 
 
 def test_job_kwargs_follow_the_contract() -> None:
     spec = _decide("issue_comment", payload("issue_comment.created"))
-    assert isinstance(spec, JobSpec)
+    assert isinstance(spec, ReviewJob)
     assert JOB_FUNCTION == "review_pull_request"
-    assert spec.job_kwargs("d-1") == {
+    assert spec.for_delivery("d-1").to_kwargs() == {
         "installation_id": 58213377,
         "repo": "acme-data/pipelines",
         "number": 1187,
@@ -54,6 +55,7 @@ def test_job_kwargs_follow_the_contract() -> None:
         "sender": "carol-maint",
         "comment_id": 2497731185,
         "commenter": "carol-maint",
+        "waits": 0,
     }
 
 
@@ -72,7 +74,7 @@ def test_draft_is_ignored_unless_configured() -> None:
     data = payload("pull_request.opened")
     data["pull_request"]["draft"] = True
     assert _decide("pull_request", data) == Ignore("pull request #1187 is a draft")
-    assert isinstance(_decide("pull_request", data, review_drafts=True), JobSpec)
+    assert isinstance(_decide("pull_request", data, review_drafts=True), ReviewJob)
 
 
 def test_closed_pull_request_is_ignored() -> None:
@@ -94,7 +96,7 @@ def test_docgen_command_makes_a_job(body: str) -> None:
     data = payload("issue_comment.created")
     data["comment"]["body"] = body
     spec = _decide("issue_comment", data)
-    assert isinstance(spec, JobSpec) and spec.comment_id == 2497731185
+    assert isinstance(spec, ReviewJob) and spec.comment_id == 2497731185
 
 
 @pytest.mark.parametrize("body", ["LGTM", "please run /docgen", "/docgenerate", "", None])

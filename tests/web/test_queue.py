@@ -17,9 +17,10 @@ from arq.worker import Worker, func
 from redis.asyncio import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.events import JOB_FUNCTION, JobSpec, decide
+from bot.web.events import decide
 from bot.web.queue import SUPERSEDE_MARGIN_MS, JobQueue, latest_push_key
 from tests.web.support import adeliver, compact, new_delivery_id, payload, serve
 
@@ -58,11 +59,11 @@ async def arq_redis(redis_url: str) -> AsyncIterator[ArqRedis]:
     await pool.aclose(close_connection_pool=True)
 
 
-def _spec(name: str = "pull_request.opened", **changes: Any) -> JobSpec:
+def _spec(name: str = "pull_request.opened", **changes: Any) -> ReviewJob:
     data = payload(name)
     data["pull_request"].update(changes)
     spec = decide("pull_request", compact(data))
-    assert isinstance(spec, JobSpec)
+    assert isinstance(spec, ReviewJob)
     return spec
 
 
@@ -70,11 +71,13 @@ async def test_jobs_are_written_as_arq_writes_them(arq_redis: ArqRedis) -> None:
     spec = _spec()
     queue = JobQueue(arq_redis, debounce_seconds=0)
     mine = await queue.enqueue(spec, delivery_id="d-mine")
-    theirs = await arq_redis.enqueue_job(JOB_FUNCTION, _job_id="d-arq", **spec.job_kwargs("d-arq"))
+    theirs = await arq_redis.enqueue_job(
+        JOB_FUNCTION, _job_id="d-arq", **spec.for_delivery("d-arq").to_kwargs()
+    )
     assert mine.created and theirs is not None
     ours, arqs = [deserialize_job(await arq_redis.get(f"arq:job:{i}")) for i in ("d-mine", "d-arq")]
     assert (ours.function, ours.args, ours.job_try) == (arqs.function, arqs.args, arqs.job_try)
-    assert ours.kwargs == spec.job_kwargs("d-mine")
+    assert ours.kwargs == spec.for_delivery("d-mine").to_kwargs()
     assert abs(ours.enqueue_time - arqs.enqueue_time).total_seconds() < 5
     ttl_mine, ttl_arq = (
         await arq_redis.pttl("arq:job:d-mine"),
@@ -97,7 +100,7 @@ async def test_a_real_arq_worker_runs_the_job_with_the_contract_kwargs(
 
     await JobQueue(arq_redis, debounce_seconds=0).enqueue(_spec(), delivery_id="d-1")
     await _run_worker(redis_url, review_pull_request)
-    assert seen == [_spec().job_kwargs("d-1")]
+    assert seen == [_spec().for_delivery("d-1").to_kwargs()]
     assert await Job("d-1", arq_redis).result(timeout=1) == "reviewed"
 
 

@@ -13,9 +13,9 @@ import pytest
 import redis.asyncio
 from arq.jobs import deserialize_job
 
+from bot.contract import JOB_FUNCTION
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.events import JOB_FUNCTION
 from tests.web.support import (
     OLD_SECRET,
     SECRET,

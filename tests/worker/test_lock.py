@@ -9,8 +9,9 @@ import httpx
 import pytest
 import redis.asyncio
 
+from bot.contract import ReviewJob
 from bot.worker import job
-from bot.worker.job import MAX_LOCK_WAITS, JobArgs, LockWaitExceeded, release_lock, wait_turn
+from bot.worker.job import MAX_LOCK_WAITS, LockWaitExceeded, release_lock, wait_turn
 from bot.worker.runner import MAX_TRIES
 from tests.worker.conftest import RunWorker
 from tests.worker.support import NUMBER, OWNER, REPO, send_pr, sha
@@ -61,6 +62,6 @@ async def test_a_lock_is_freed_only_by_the_job_holding_it(
 
 def test_waiting_is_bounded_by_more_than_the_lock_can_be_held() -> None:
     assert MAX_LOCK_WAITS * job.LOCK_WAIT_SECONDS >= 2 * job.LOCK_SECONDS
-    args = JobArgs(1, f"{OWNER}/{REPO}", NUMBER, None, "comment", "d1", waits=MAX_LOCK_WAITS)
+    args = ReviewJob(1, f"{OWNER}/{REPO}", NUMBER, None, "comment", "d1", waits=MAX_LOCK_WAITS)
     with pytest.raises(LockWaitExceeded, match="held the lock"):
         asyncio.run(wait_turn(None, args))  # type: ignore[arg-type]  # fails before queueing

@@ -1,0 +1,86 @@
+"""The review job as both processes see it: its registered name and its one record.
+
+The web process decides a delivery into a :class:`ReviewJob`, stamps it with the
+delivery id, and enqueues ``JOB_FUNCTION`` with :meth:`ReviewJob.to_kwargs`. The
+worker registers the same name and rebuilds the record with
+:meth:`ReviewJob.from_kwargs`. Every field is a primitive: arq pickles the keyword
+arguments, and a job queued by one release must still be read by the next, so a
+field may be added with a default but never renamed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+JOB_FUNCTION = "review_pull_request"
+
+# A push in a burst of pushes; a newer push to the same PR makes its job pointless.
+SYNCHRONIZE = "pull_request.synchronize"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewJob:
+    """One review of one pull request: who asked, for which head, and how it waits."""
+
+    installation_id: int
+    repo: str
+    number: int
+    head_sha: str | None  # None for a /docgen command: review whatever the head is then
+    trigger: str
+    delivery_id: str = ""  # set by the web process when it enqueues
+    sender: str = ""
+    comment_id: int | None = None
+    commenter: str | None = None
+    waits: int = 0  # turns already spent waiting for another review of the PR
+
+    @property
+    def collapsible(self) -> bool:
+        """Return True if a newer push to the same PR makes this job pointless."""
+        return self.trigger == SYNCHRONIZE
+
+    @property
+    def is_command(self) -> bool:
+        """Return True if a ``/docgen`` comment asked for this review."""
+        return self.comment_id is not None
+
+    def for_delivery(self, delivery_id: str) -> ReviewJob:
+        """Return this job stamped with the id of the delivery that asked for it."""
+        return replace(self, delivery_id=delivery_id)
+
+    def next_turn(self) -> ReviewJob:
+        """Return this job after one more turn spent waiting for the PR's lock."""
+        return replace(self, waits=self.waits + 1)
+
+    def to_kwargs(self) -> dict[str, Any]:
+        """Return the job function's keyword arguments (what arq pickles)."""
+        # Spelled out rather than dataclasses.asdict, which deep-copies: this runs
+        # once per delivery on the web process's hot path.
+        return {
+            "installation_id": self.installation_id,
+            "repo": self.repo,
+            "number": self.number,
+            "head_sha": self.head_sha,
+            "trigger": self.trigger,
+            "delivery_id": self.delivery_id,
+            "sender": self.sender,
+            "comment_id": self.comment_id,
+            "commenter": self.commenter,
+            "waits": self.waits,
+        }
+
+    @classmethod
+    def from_kwargs(cls, kwargs: Mapping[str, Any]) -> ReviewJob:
+        """Rebuild the job from the keyword arguments the worker received.
+
+        Raises TypeError naming an argument this release does not know, rather
+        than dropping it silently.
+        """
+        unknown = set(kwargs) - _FIELD_NAMES
+        if unknown:
+            raise TypeError(f"unknown review job argument(s): {', '.join(sorted(unknown))}")
+        return cls(**kwargs)
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(ReviewJob))
