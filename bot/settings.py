@@ -8,7 +8,6 @@ the worker needs App credentials and a model provider, the CLI needs nothing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -273,8 +272,3 @@ def load_settings(front: Front, environ: Mapping[str, str] | None = None) -> Set
         raise SettingsError(describe_error(exc)) from None
     settings.require(front)
     return settings
-
-
-def environ_snapshot() -> dict[str, str]:
-    """Return a copy of the process environment (for callers that inject it)."""
-    return dict(os.environ)

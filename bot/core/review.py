@@ -15,6 +15,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 from bot.core.edit import Edit
 from bot.core.pysource import split_lines
+from bot.core.skips import Skip, SkipKind
 
 MAX_BODY_CHARS = 65_536
 # GitHub documents no cap on comments per review; big reviews are slow and fail whole.
@@ -62,14 +63,6 @@ class FnMarker:
 
     function_id: str
     fingerprint: str
-
-
-@dataclass(frozen=True)
-class Skip:
-    """A function left without a suggestion, and why."""
-
-    function_id: str
-    reason: str
 
 
 def suggestion_from_edit(edit: Edit, source: str, fingerprint: str) -> Suggestion:
@@ -167,7 +160,8 @@ def build_comments(
         if reason is None:
             comments.append(review_comment(suggestion))
         else:
-            skipped.append(Skip(suggestion.function_id, reason))
+            kind = SkipKind.CHECK if reason == IDENTICAL else SkipKind.GITHUB
+            skipped.append(Skip(suggestion.function_id, reason, kind=kind))
     return comments, skipped
 
 
@@ -197,7 +191,7 @@ def review_body(count: int, part: int = 1, parts: int = 1) -> str:
 
 
 @dataclass(frozen=True)
-class Refusal:
+class ReviewRefusal:
     """What a 422 answer to a create-review request says."""
 
     kind: Literal["too_long", "bad_lines", "other"]
@@ -205,7 +199,7 @@ class Refusal:
     comment_indices: tuple[int, ...] = ()
 
 
-def parse_refusal(body: Mapping[str, Any] | None) -> Refusal:
+def parse_refusal(body: Mapping[str, Any] | None) -> ReviewRefusal:
     """Read GitHub's 422 body; it names the offending comment only in schema errors."""
     messages: list[str] = []
     for error in (body or {}).get("errors") or []:
@@ -222,7 +216,7 @@ def parse_refusal(body: Mapping[str, Any] | None) -> Refusal:
     elif any(hint in text for hint in _THREAD_ERRORS):
         kind = "bad_lines"
     indices = sorted({int(i) for m in messages for i in _COMMENT_INDEX.findall(m)})
-    return Refusal(kind, tuple(messages), tuple(indices))
+    return ReviewRefusal(kind, tuple(messages), tuple(indices))
 
 
 @dataclass(frozen=True)
@@ -265,43 +259,3 @@ class Bisection:
 def _halves(group: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
     middle = len(group) // 2
     return group[:middle], group[middle:]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A changed function as this run sees it."""
-
-    function_id: str
-    fingerprint: str
-    needs_docstring: bool
-
-
-@dataclass(frozen=True)
-class RerunPlan:
-    """Which functions cost tokens this run, and which earlier runs settled."""
-
-    todo: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    done: tuple[str, ...]
-
-
-def plan_rerun(candidates: Iterable[Candidate], previous: Iterable[FnMarker]) -> RerunPlan:
-    """Split candidates by the markers of suggestions already on the pull request.
-
-    A function whose code is unchanged since its suggestion is not suggested again;
-    one suggested before that no longer needs a docstring has gained one: done.
-    """
-    earlier = set(previous)
-    earlier_ids = {m.function_id for m in earlier}
-    todo: list[str] = []
-    unchanged: list[str] = []
-    done: list[str] = []
-    for c in candidates:
-        if not c.needs_docstring:
-            if c.function_id in earlier_ids:
-                done.append(c.function_id)
-        elif FnMarker(c.function_id, c.fingerprint) in earlier:
-            unchanged.append(c.function_id)
-        else:
-            todo.append(c.function_id)
-    return RerunPlan(tuple(todo), tuple(unchanged), tuple(done))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from bot.core.review import MAX_BODY_CHARS, Skip
+from bot.core.review import MAX_BODY_CHARS
+from bot.core.skips import Skip
 
 SUMMARY_MARKER = "<!-- docgen:summary -->"
 USAGE_MARKER = "<!-- docgen:usage {json} -->"
@@ -34,10 +34,6 @@ class Coverage:
 
     documented: int
     total: int
-
-    def with_added(self, count: int) -> Coverage:
-        """Return the coverage once ``count`` more functions get a docstring."""
-        return Coverage(min(self.documented + count, self.total), self.total)
 
     def describe(self) -> str:
         """Return e.g. ``3 of 12 (25%)``."""
@@ -117,19 +113,6 @@ def parse_usage(body: str) -> UsageTotals | None:
         )
     except (ValueError, KeyError, TypeError):
         return None
-
-
-def find_summary_comment(
-    comments: Iterable[Mapping[str, Any]], *, bot_login: str | None = None
-) -> int | None:
-    """Return the id of the earliest summary comment (by ``bot_login`` if given)."""
-    for comment in comments:
-        user = comment.get("user") or {}
-        if bot_login is not None and user.get("login") != bot_login:
-            continue
-        if SUMMARY_MARKER in str(comment.get("body") or ""):
-            return int(comment["id"])
-    return None
 
 
 def summary_body(report: RunReport) -> str:

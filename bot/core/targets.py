@@ -22,6 +22,7 @@ import docstring_parser
 import pathspec
 
 from bot.core.extract import ExtractResult, FunctionInfo
+from bot.core.skips import SkipKind
 
 _ACCESSOR = re.compile(r"\w+\.(?:setter|deleter)$")
 _GOOGLE_PARAMS = re.compile(
@@ -52,8 +53,19 @@ class SkipReason(StrEnum):
     SYNTAX_ERROR = "syntax error in file"
     NEWER_SYNTAX = "syntax newer than docgen's Python"
     UNREADABLE = "file could not be read"
-    NOT_COMMENTABLE = "not commentable in this diff"
-    UNSAFE_EDIT = "suggestion failed the safety check"
+
+    @property
+    def kind(self) -> SkipKind:
+        """Return the kind of stop: a rule at work, or a file docgen could not read."""
+        return _REASON_KINDS.get(self, SkipKind.POLICY)
+
+
+_REASON_KINDS = {
+    SkipReason.FILE_TOO_LARGE: SkipKind.FILE,
+    SkipReason.SYNTAX_ERROR: SkipKind.FILE,
+    SkipReason.NEWER_SYNTAX: SkipKind.FILE,
+    SkipReason.UNREADABLE: SkipKind.FILE,
+}
 
 
 @dataclass(frozen=True)

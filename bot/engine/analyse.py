@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from bot.core.diff import FileDiff, MalformedPatch, map_file
 from bot.core.edit import NotCommentable, Placement, place_docstring
 from bot.core.extract import ExtractResult, FunctionInfo, changed_functions, extract
-from bot.core.review import FnMarker, Skip
+from bot.core.review import FnMarker
+from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage
 from bot.core.targets import SkipReason, Target, TargetRules, select_targets
 from bot.llm.prompt import PromptFunction
@@ -95,7 +96,7 @@ def analyse(
                 total += 1
                 if skipped.id in earlier_ids:
                     out.done.append(skipped.id)
-            out.skipped.append(Skip(skipped.id, skipped.reason.value))
+            out.skipped.append(Skip(skipped.id, skipped.reason, kind=skipped.reason.kind))
         for target in selection.targets:
             total += 1
             documented += target.mode == "replace"
@@ -108,7 +109,7 @@ def _diff(file: SourceFile, rules: TargetRules, out: Analysis) -> FileDiff | Non
     assert file.head_text is not None
     if file.patch is None and file.head_text.count("\n") > rules.max_file_lines:
         # Diffing a huge file ourselves costs seconds; GitHub omitted its patch for size.
-        out.skipped.append(Skip(file.path, SkipReason.FILE_TOO_LARGE.value))
+        out.skipped.append(Skip(file.path, SkipReason.FILE_TOO_LARGE, kind=SkipKind.FILE))
         return None
     if file.whole_file:
         lines = frozenset(range(1, file.head_text.count("\n") + 2))
@@ -118,7 +119,7 @@ def _diff(file: SourceFile, rules: TargetRules, out: Analysis) -> FileDiff | Non
             file.path, file.status, file.patch, file.base_text, file.head_text, file.previous_path
         )
     except MalformedPatch as exc:
-        out.skipped.append(Skip(file.path, f"diff could not be read ({exc})"))
+        out.skipped.append(Skip(file.path, f"diff could not be read ({exc})", kind=SkipKind.FILE))
         return None
 
 

@@ -6,12 +6,13 @@ with the failure stated in the prompt; what fails again is skipped with its reas
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.core.edit import Edit, check_edit, make_edit
 from bot.core.render import RenderOptions, docstring_literal, prepare_docstring
-from bot.core.review import Skip, Suggestion, suggestion_from_edit
+from bot.core.review import Suggestion, suggestion_from_edit
+from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage, UsageTotals
 from bot.core.verify import facts_for, retry_message, verify_docstring
 from bot.engine.analyse import Analysis, Work
@@ -21,9 +22,6 @@ from bot.llm.prompt import PromptFunction
 from bot.llm.run import Budgets, generate
 from bot.llm.tokens import SchemaOverhead
 from bot.llm.usage import CallRecord, ModelCaller, totals
-
-# How the planner and the budgets word a refusal (bot.llm.plan, bot.llm.budget).
-BUDGET_REASONS = ("run limit reached", "run prompt-token limit", "run cost limit", "monthly ")
 
 
 @dataclass(frozen=True)
@@ -53,16 +51,14 @@ class Outcome:
         return totals(self.calls)
 
     @property
-    def coverage_after(self) -> Coverage:
-        """Return the changed functions' coverage once the suggestions are applied."""
-        before = self.analysis.coverage_before
-        inserted = sum(p.work.target.mode == "insert" for p in self.proposals)
-        return Coverage(before.documented + inserted, before.total)
-
-    @property
     def budget_stopped(self) -> bool:
         """Tell whether a budget kept any function from being documented."""
-        return any(s.reason.startswith(BUDGET_REASONS) for s in self.skipped)
+        return any(s.kind is SkipKind.BUDGET for s in self.skipped)
+
+    @property
+    def limit_stopped(self) -> bool:
+        """Tell whether the run's function limit kept any function from being documented."""
+        return any(s.kind is SkipKind.LIMIT for s in self.skipped)
 
 
 @dataclass(frozen=True)
@@ -124,11 +120,22 @@ async def _round(
         if isinstance(result, Proposal):
             outcome.proposals.append(result)
         elif last:
-            outcome.skipped.append(Skip(fn_id, "; ".join(result)))
+            outcome.skipped.append(Skip(fn_id, "; ".join(result), kind=SkipKind.CHECK))
         else:
             note = retry_message(fn_id, result, engine.render.style)
             retry.append(replace(item.prompt, note=note))
     return retry
+
+
+def coverage_after(analysis: Analysis, delivered: Iterable[Proposal]) -> Coverage:
+    """Return the changed functions' coverage once the ``delivered`` proposals are applied.
+
+    Only inserted docstrings add to it: a stale docstring brought up to date was
+    already counted as documented.
+    """
+    before = analysis.coverage_before
+    inserted = sum(p.work.target.mode == "insert" for p in delivered)
+    return Coverage(min(before.documented + inserted, before.total), before.total)
 
 
 def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str]:

@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from bot.core.review import Skip
+from bot.core.skips import Skip, SkipKind
 from bot.llm import prompt
 from bot.llm.models import ModelFacts
 from bot.llm.prompt import PromptFunction, Style
@@ -177,8 +177,9 @@ class Planner:
         """Plan requests for ``functions``: same file together, in the given order."""
         skipped: list[Skip] = []
         if max_functions is not None and len(functions) > max_functions:
-            reason = f"run limit reached: at most {max_functions} functions per run"
-            skipped += [Skip(fn.id, reason) for fn in functions[max_functions:]]
+            reason = f"function limit reached: at most {max_functions} functions per run"
+            rest = functions[max_functions:]
+            skipped += [Skip(fn.id, reason, kind=SkipKind.LIMIT) for fn in rest]
             functions = functions[:max_functions]
         requests, too_large = self.batch(functions)
         return Plan(tuple(requests), tuple(skipped + too_large), self.worst_case_cost(requests))
@@ -291,6 +292,7 @@ class Planner:
             fn.id,
             f"too large for the model: its signature alone needs {short} tokens "
             f"(prompt and answer) and one request may use {self.request_limit}",
+            kind=SkipKind.TOO_LARGE,
         )
 
     def _elide(self, fn: PromptFunction, allowance: int) -> _Item | int:

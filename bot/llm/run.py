@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import redis.asyncio
 
-from bot.core.review import Skip
+from bot.core.skips import Skip, SkipKind
 from bot.core.summary import UsageTotals
 from bot.llm.budget import Left, MonthlyBudget, Refusal, Reservation, RunBudget
 from bot.llm.models import ModelFacts
@@ -113,8 +113,8 @@ class _Run:
     calls: list[CallRecord] = field(default_factory=list)
     stopped: str | None = None
 
-    def skip(self, ids: Sequence[str], reason: str) -> None:
-        self.skipped.extend(Skip(i, reason) for i in ids)
+    def skip(self, ids: Sequence[str], reason: str, kind: SkipKind = SkipKind.MODEL) -> None:
+        self.skipped.extend(Skip(i, reason, kind=kind) for i in ids)
 
     async def process(self, request: PlannedRequest, *, retry: bool, scale: float = 1.0) -> None:
         """Call for ``request``, keep its good docstrings, and retry or skip the rest.
@@ -156,7 +156,7 @@ class _Run:
             if isinstance(hold, Refusal):
                 if len(request.ids) > 1:
                     raise _OverBudget(hold.reason)
-                self.skip(request.ids, hold.reason)
+                self.skip(request.ids, hold.reason, SkipKind.BUDGET)
                 return None
             try:
                 answer = await self.caller.complete(request)

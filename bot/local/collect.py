@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.review import Skip
+from bot.core.skips import Skip, SkipKind
 from bot.engine.analyse import SourceFile, is_python
 from bot.local.engine import same_code
 from bot.local.git import Change, GitError, Repo
@@ -125,7 +125,7 @@ def collect(repo: Repo, rng: Range, scope: Scope, included: Callable[[str], bool
             raw, text = b"", heads.get(change.path)
         if text is None:
             why = "file is missing" if raw is None else "file could not be read (not UTF-8 text)"
-            out.skipped.append(Skip(change.path, why))
+            out.skipped.append(Skip(change.path, why, kind=SkipKind.FILE))
             continue
         base_text = _decode(bases.get(change.previous_path or change.path))
         out.files.append(_source(repo, rng, change, text, base_text, change.path in whole, on_disk))

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from bot.core.edit import apply_edit, strip_docstrings
 from bot.core.pysource import parse
 from bot.core.render import RenderOptions
-from bot.core.review import Skip
+from bot.core.skips import Skip, SkipKind
 from bot.engine.analyse import SourceFile
 from bot.engine.document import Engine, Proposal
 from bot.errors import SettingsError
@@ -157,7 +157,9 @@ def apply_proposals(
         mine = sorted(by_path.get(file.path, []), key=lambda p: p.edit.start_line)
         new = _apply_all(old, mine)
         if new is None:
-            refused += [Skip(p.work.function.id, COMBINED_CHECK_FAILED) for p in mine]
+            refused += [
+                Skip(p.work.function.id, COMBINED_CHECK_FAILED, kind=SkipKind.CHECK) for p in mine
+            ]
             new, mine = old, []
         results.append(FileResult(file.path, old, new, tuple(mine)))
     return results, refused

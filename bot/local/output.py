@@ -13,10 +13,12 @@ from dataclasses import asdict
 from typing import Any, TextIO
 
 from bot.core.diff import diff_texts
+from bot.core.skips import SkipKind
 from bot.core.summary import RunReport, totals_line, usd
+from bot.engine.document import Outcome
 from bot.llm.plan import Plan
 from bot.local.engine import FileResult
-from bot.local.suggest import Result, is_failure
+from bot.local.suggest import Result
 
 RESET, BOLD, RED, GREEN, CYAN = "\033[0m", "\033[1m", "\033[31m", "\033[32m", "\033[36m"
 MAX_LISTED = 30
@@ -94,7 +96,7 @@ def _skipped_lines(report: RunReport) -> list[str]:
         return []
     lines = ["Skipped:"]
     for skip in report.skipped[:MAX_LISTED]:
-        mark = "!" if is_failure(skip) else "-"
+        mark = "!" if skip.is_failure else "-"
         lines.append(f"  {mark} {skip.function_id}: {skip.reason}")
     if len(report.skipped) > MAX_LISTED:
         lines.append(f"  … and {len(report.skipped) - MAX_LISTED} more")
@@ -138,8 +140,8 @@ def closing_lines(result: Result, *, write: bool) -> list[str]:
         lines.append("Nothing written.")
     elif any(f.new_text != f.old_text for f in result.files):
         lines.append("Apply with --write, or pipe --format diff into git apply.")
-    if result.outcome is not None and result.outcome.budget_stopped:
-        lines.append("docgen: a budget stopped the run (see Skipped; --budget-usd raises it)")
+    if result.outcome is not None:
+        lines += _stop_advice(result.outcome)
     if result.failures:
         n = len(result.failures)
         lines.append(f"docgen: {n} function{'s' if n != 1 else ''} could not be documented")
@@ -149,6 +151,24 @@ def closing_lines(result: Result, *, write: bool) -> list[str]:
         lines.append(
             f"docgen: {n} changed function{'s' if n != 1 else ''} {verbs} a stale one"
             " (add them with: docgen suggest --working-tree --write)"
+        )
+    return lines
+
+
+def _stop_advice(outcome: Outcome) -> list[str]:
+    """Say which cap stopped the run and which knob raises it: the advice follows the kind."""
+    lines: list[str] = []
+    if outcome.budget_stopped:
+        lines.append(
+            "docgen: a run budget stopped the run (see Skipped; --budget-usd raises the cost "
+            "limit, DOCGEN_MAX_PROMPT_TOKENS_PER_RUN the prompt-token limit)"
+        )
+    if outcome.limit_stopped:
+        n = sum(s.kind is SkipKind.LIMIT for s in outcome.skipped)
+        lines.append(
+            f"docgen: the function limit stopped the run, {n} function{'s' if n != 1 else ''} "
+            "not attempted (see Skipped; DOCGEN_MAX_FUNCTIONS_PER_RUN and max_functions in "
+            ".github/docgen.yml set it, or run again on fewer paths)"
         )
     return lines
 
@@ -179,7 +199,12 @@ def as_json(result: Result) -> dict[str, Any]:
             for p in f.proposals
         ],
         "skipped": [
-            {"id": s.function_id, "reason": s.reason, "failure": is_failure(s)}
+            {
+                "id": s.function_id,
+                "reason": s.reason,
+                "kind": s.kind.value,
+                "failure": s.is_failure,
+            }
             for s in report.skipped
         ],
         "coverage": {
@@ -191,6 +216,7 @@ def as_json(result: Result) -> dict[str, Any]:
         "written": result.written,
         "plan": _plan_json(result.plan) if result.plan is not None else None,
         "budget_stopped": result.outcome is not None and result.outcome.budget_stopped,
+        "limit_stopped": result.outcome is not None and result.outcome.limit_stopped,
         "missing": result.missing,
         "exit_code": result.exit_code,
     }
@@ -206,7 +232,9 @@ def _plan_json(plan: Plan) -> dict[str, Any]:
             }
             for r in plan.requests
         ],
-        "skipped": [{"id": s.function_id, "reason": s.reason} for s in plan.skipped],
+        "skipped": [
+            {"id": s.function_id, "reason": s.reason, "kind": s.kind.value} for s in plan.skipped
+        ],
         "prompt_tokens": plan.prompt_tokens,
         "max_completion_tokens": plan.max_completion_tokens,
         "worst_case_cost_usd": plan.worst_case_cost_usd,

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Literal
 
 from bot.core.render import collect_docstrings
-from bot.core.review import Skip
-from bot.core.summary import Coverage, RunReport, UsageTotals
-from bot.core.targets import SkipReason
+from bot.core.skips import Skip, SkipKind
+from bot.core.summary import RunReport, UsageTotals
 from bot.engine.analyse import Analysis, SourceFile, analyse
-from bot.engine.document import BUDGET_REASONS, Engine, Outcome, document, plan_of
+from bot.engine.document import Engine, Outcome, coverage_after, document, plan_of
 from bot.errors import DocgenError
 from bot.llm.plan import Plan, PlannedRequest
 from bot.llm.usage import Answer, ModelCaller
@@ -30,15 +29,6 @@ from bot.local.progress import Progress, ProgressFactory, no_progress
 from bot.repo_config import CONFIG_PATH, LoadedConfig, load_repo_config, render_options
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
-# Skips that are the rules working as meant, not functions docgen failed to document.
-POLICY_REASONS = frozenset(r.value for r in SkipReason) - {
-    SkipReason.FILE_TOO_LARGE.value,
-    SkipReason.SYNTAX_ERROR.value,
-    SkipReason.NEWER_SYNTAX.value,
-    SkipReason.UNREADABLE.value,
-    SkipReason.NOT_COMMENTABLE.value,
-    SkipReason.UNSAFE_EDIT.value,
-}
 NO_SAFE_PLACE = "no safe place for a docstring in its header"
 
 
@@ -87,8 +77,9 @@ class Result:
 
     @property
     def exit_code(self) -> int:
-        """Return 3 when a budget stopped the run, 1 when something is left undone, else 0."""
-        if self.outcome is not None and self.outcome.budget_stopped:
+        """Return 3 when a budget or the function limit stopped the run, 1 when something
+        is left undone, else 0."""
+        if self.outcome is not None and (self.outcome.budget_stopped or self.outcome.limit_stopped):
             return EXIT_BUDGET
         if self.failures or (self.check and self.missing):
             return EXIT_INCOMPLETE
@@ -100,21 +91,16 @@ class Result:
         usage = outcome.usage if outcome is not None else UsageTotals()
         skipped = list(outcome.skipped if outcome is not None else self.analysis.skipped)
         skipped += [s for s in self.failures if s not in skipped]
-        after = outcome.coverage_after if outcome is not None else self.analysis.coverage_before
+        applied = [p for f in self.files for p in f.proposals]
         return RunReport(
             model=self.model.label,
             usage=usage,
             suggested=tuple(p.work.function.id for f in self.files for p in f.proposals),
             skipped=tuple(skipped),
             coverage_before=self.analysis.coverage_before,
-            coverage_after=Coverage(min(after.documented, after.total), after.total),
+            coverage_after=coverage_after(self.analysis, applied),
             notes=tuple(self.notes),
         )
-
-
-def is_failure(skip: Skip) -> bool:
-    """Tell whether a skip means docgen could not document a function it should have."""
-    return skip.reason not in POLICY_REASONS and not skip.reason.startswith(BUDGET_REASONS)
 
 
 def run(
@@ -173,8 +159,7 @@ def _analyse(
     result = Result(model, rng, analysis, len(collected.files) + len(collected.skipped))
     result.notes.extend(loaded.problems)
     result.check = options.check
-    no_place = [Skip(i, NO_SAFE_PLACE) for i in analysis.not_commentable]
-    result.failures = [s for s in analysis.skipped if is_failure(s)] + no_place
+    result.failures = [s for s in analysis.skipped if s.is_failure] + _no_place(analysis)
     return collected.files, result
 
 
@@ -183,11 +168,16 @@ def _finish(
 ) -> None:
     result.outcome = outcome
     result.files, refused = apply_proposals(files, outcome.proposals)
-    result.failures = [s for s in outcome.skipped if is_failure(s)] + refused
-    result.failures += [Skip(i, NO_SAFE_PLACE) for i in outcome.analysis.not_commentable]
+    result.failures = [s for s in outcome.skipped if s.is_failure] + refused
+    result.failures += _no_place(outcome.analysis)
     if write:
         result.written, refused = write_files(repo, result.files)
         result.failures += refused
+
+
+def _no_place(analysis: Analysis) -> list[Skip]:
+    # Locally every line may carry a docstring, so "not commentable" means no safe place.
+    return [Skip(i, NO_SAFE_PLACE, kind=SkipKind.PLACEMENT) for i in analysis.not_commentable]
 
 
 async def _document(
@@ -232,7 +222,8 @@ def write_files(repo: Repo, files: list[FileResult]) -> tuple[list[str], list[Sk
         if file.new_text == file.old_text:
             continue
         if repo.read(file.path) != file.old_text.encode("utf-8"):
-            refused.append(Skip(file.path, "the file changed while docgen ran; not written"))
+            why = "the file changed while docgen ran; not written"
+            refused.append(Skip(file.path, why, kind=SkipKind.CONFLICT))
             continue
         (repo.root / file.path).write_bytes(file.new_text.encode("utf-8"))
         written.append(file.path)

@@ -24,10 +24,11 @@ from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, 
 
 from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.render import collect_docstrings
-from bot.core.review import Skip, parse_fn_markers
-from bot.core.summary import Coverage, RunReport, summary_body
+from bot.core.review import parse_fn_markers
+from bot.core.skips import Skip
+from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
-from bot.engine.document import Engine, Outcome, document
+from bot.engine.document import Engine, Outcome, coverage_after, document
 from bot.llm.run import budgets_for, planner_for
 from bot.repo_config import (
     CONFIG_PATH,
@@ -267,11 +268,7 @@ def _report(
     if left_out:
         notes.append(f"{left_out} more Python files were not reviewed (limit {MAX_PYTHON_FILES})")
     monthly = next((x for x in outcome.left if x.period != "run"), None)
-    inserted = sum(
-        1
-        for p in outcome.proposals
-        if p.work.function.id in posted and p.work.target.mode == "insert"
-    )
+    delivered = [p for p in outcome.proposals if p.work.function.id in posted]
     return RunReport(
         model=r.services.settings.docgen_model,
         usage=usage,
@@ -281,7 +278,7 @@ def _report(
         unchanged=tuple(a.unchanged),
         done=tuple(a.done),
         coverage_before=a.coverage_before,
-        coverage_after=Coverage(a.coverage_before.documented + inserted, a.coverage_before.total),
+        coverage_after=coverage_after(a, delivered),
         pr_cost_usd=pr_cost,
         budget_remaining_usd=monthly.cost_usd if monthly is not None else None,
         notes=tuple(notes),

@@ -15,13 +15,13 @@ from githubkit.exception import RequestFailed
 from bot.core.review import (
     Bisection,
     ReviewComment,
-    Skip,
     Suggestion,
     build_comments,
     parse_refusal,
     review_body,
     split_reviews,
 )
+from bot.core.skips import Skip, SkipKind
 from bot.core.summary import SUMMARY_MARKER
 from bot.worker.github import PostedComment, RepoClient
 
@@ -44,7 +44,10 @@ async def post_suggestions(
     for part, group in enumerate(groups, start=1):
         accepted, refused = await _post_group(client, number, head_sha, group, part, len(groups))
         posted += [by_body[c["body"]] for c in accepted]
-        skipped += [Skip(by_body[c["body"]], "GitHub refused this comment") for c in refused]
+        skipped += [
+            Skip(by_body[c["body"]], "GitHub refused this comment", kind=SkipKind.GITHUB)
+            for c in refused
+        ]
     return posted, skipped
 
 

@@ -21,23 +21,21 @@ from bot.core.review import (
     SUGGESTION_TEMPLATE,
     TOO_LONG,
     Bisection,
-    Candidate,
     FnMarker,
     ReviewComment,
-    Skip,
     Suggestion,
     build_comments,
     fence_for,
     fn_marker,
     parse_fn_markers,
     parse_refusal,
-    plan_rerun,
     review_body,
     review_comment,
     split_reviews,
     suggestion_body,
     suggestion_from_edit,
 )
+from bot.core.skips import Skip, SkipKind
 from tests.fakes.github_reviews import (
     LINE_NOT_IN_DIFF,
     START_NOT_BEFORE,
@@ -126,7 +124,10 @@ def test_unpostable_suggestions_become_skips() -> None:
     )
     comments, skipped = build_comments([suggestion(), same, huge])
     assert len(comments) == 1
-    assert skipped == [Skip(same.function_id, IDENTICAL), Skip(huge.function_id, TOO_LONG)]
+    assert skipped == [
+        Skip(same.function_id, IDENTICAL, kind=SkipKind.CHECK),
+        Skip(huge.function_id, TOO_LONG, kind=SkipKind.GITHUB),
+    ]
 
 
 def test_edits_of_a_real_file_become_comments_that_pass_the_safety_check() -> None:
@@ -211,23 +212,6 @@ def test_bisection_finds_exactly_the_refused_comments(data: st.DataObject, count
 def test_bisection_of_one_comment_needs_no_request() -> None:
     state = Bisection.start(1)
     assert state.next_group() is None and state.refused == (0,)
-
-
-def test_plan_rerun_spends_tokens_only_on_new_or_changed_functions() -> None:
-    previous = [FnMarker("a.py::f", "aaaa"), FnMarker("a.py::g", "bbbb"), FnMarker("a.py::h", "c")]
-    plan = plan_rerun(
-        [
-            Candidate("a.py::f", "aaaa", needs_docstring=True),  # same code: already suggested
-            Candidate("a.py::g", "b222", needs_docstring=True),  # changed since: suggest again
-            Candidate("a.py::h", "c", needs_docstring=False),  # suggestion applied: done
-            Candidate("a.py::k", "dddd", needs_docstring=True),  # new
-            Candidate("a.py::m", "eeee", needs_docstring=False),  # never ours
-        ],
-        previous,
-    )
-    assert plan.todo == ("a.py::g", "a.py::k")
-    assert plan.unchanged == ("a.py::f",)
-    assert plan.done == ("a.py::h",)
 
 
 @pytest.mark.parametrize("ending", ["\n", "\r\n"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from bot.core.review import MAX_BODY_CHARS, Skip
+from bot.core.review import MAX_BODY_CHARS
+from bot.core.skips import Skip, SkipKind
 from bot.core.summary import (
     MAX_LISTED,
     SUMMARY_MARKER,
@@ -13,7 +14,6 @@ from bot.core.summary import (
     Coverage,
     RunReport,
     UsageTotals,
-    find_summary_comment,
     parse_usage,
     summary_body,
     totals_line,
@@ -21,6 +21,7 @@ from bot.core.summary import (
     usd,
 )
 
+CHECK = SkipKind.CHECK
 USAGE = UsageTotals(
     prompt_tokens=2_000, completion_tokens=1_120, cached_tokens=1_024, cost_usd=0.0021, calls=3
 )
@@ -29,8 +30,8 @@ REPORT = RunReport(
     usage=USAGE,
     suggested=tuple(f"src/pkg/io.py::f{i}" for i in range(7)),
     skipped=(
-        Skip("src/pkg/io.py::Reader.read_all", "parameter 'size' is not documented"),
-        Skip("src/pkg/util.py::pipe", "a | b would break a table"),
+        Skip("src/pkg/io.py::Reader.read_all", "parameter 'size' is not documented", kind=CHECK),
+        Skip("src/pkg/util.py::pipe", "a | b would break a table", kind=CHECK),
     ),
     coverage_before=Coverage(3, 12),
     coverage_after=Coverage(10, 12),
@@ -101,18 +102,6 @@ def test_parse_usage_tolerates_missing_or_broken_lines() -> None:
     assert parse_usage("<!-- docgen:usage {not json} -->") is None
 
 
-def test_find_summary_comment_picks_the_bots_earliest() -> None:
-    comments = [
-        {"id": 1, "body": "LGTM", "user": {"login": "alice"}},
-        {"id": 2, "body": f"quoting {SUMMARY_MARKER}", "user": {"login": "alice"}},
-        {"id": 3, "body": summary_body(REPORT), "user": {"login": "docgen[bot]"}},
-        {"id": 4, "body": summary_body(REPORT), "user": {"login": "docgen[bot]"}},
-    ]
-    assert find_summary_comment(comments, bot_login="docgen[bot]") == 3
-    assert find_summary_comment(comments) == 2
-    assert find_summary_comment(comments[:1]) is None
-
-
 def test_thousands_of_functions_stay_far_under_the_limit() -> None:
     long_path = "src/" + "deeply/nested/" * 20
     ids = [f"{long_path}module_{i}.py::Class{i}.method_{i}" for i in range(3_000)]
@@ -120,7 +109,7 @@ def test_thousands_of_functions_stay_far_under_the_limit() -> None:
         model="gpt-4o",
         usage=USAGE,
         suggested=tuple(ids),
-        skipped=tuple(Skip(i, "the reason is long " * 30) for i in ids),
+        skipped=tuple(Skip(i, "the reason is long " * 30, kind=CHECK) for i in ids),
         not_commentable=tuple(ids),
         unchanged=tuple(ids),
         done=tuple(ids),
@@ -134,7 +123,7 @@ def test_thousands_of_functions_stay_far_under_the_limit() -> None:
 
 def test_user_text_cannot_break_out_of_code_spans() -> None:
     body = summary_body(
-        RunReport(model="m", skipped=(Skip("a.py::`tick`", "<!-- docgen:summary -->"),))
+        RunReport(model="m", skipped=(Skip("a.py::`tick`", "<!-- docgen:summary -->", kind=CHECK),))
     )
     assert "| `` a.py::`tick` `` | &lt;!-- docgen:summary --> |" in body
 
@@ -142,4 +131,3 @@ def test_user_text_cannot_break_out_of_code_spans() -> None:
 def test_usd_formatting() -> None:
     assert [usd(0), usd(0.0021), usd(0.5), usd(1234.5)] == ["$0", "$0.0021", "$0.5000", "$1,234.50"]
     assert Coverage(1, 3).describe() == "1 of 3 (33%)"
-    assert Coverage(1, 3).with_added(5) == Coverage(3, 3)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.extract import ExtractResult, changed_functions, extract
+from bot.core.skips import SkipKind
 from bot.core.targets import (
     Selection,
     SkipReason,
@@ -204,5 +205,12 @@ def test_documented_params_in_every_style() -> None:
 
 
 def test_skip_reasons_read_well_in_a_summary() -> None:
-    assert R.NOT_COMMENTABLE.value == "not commentable in this diff"
+    assert R.TOO_SHORT.value == "too short"
     assert all(0 < len(reason.value) <= 40 for reason in R)
+
+
+def test_a_skip_reason_is_a_rule_at_work_unless_the_file_could_not_be_read() -> None:
+    unreadable = {R.FILE_TOO_LARGE, R.SYNTAX_ERROR, R.NEWER_SYNTAX, R.UNREADABLE}
+    assert {r for r in R if r.kind is SkipKind.FILE} == unreadable
+    assert all(r.kind is SkipKind.POLICY for r in R if r not in unreadable)
+    assert all(r.kind.is_failure == (r in unreadable) for r in R)

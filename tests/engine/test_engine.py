@@ -7,9 +7,10 @@ import ast
 from bot.core.edit import apply_edit
 from bot.core.render import RenderOptions
 from bot.core.review import FnMarker
+from bot.core.summary import Coverage
 from bot.core.targets import TargetRules
 from bot.engine.analyse import SourceFile, analyse
-from bot.engine.document import Engine, document, plan_of
+from bot.engine.document import Engine, coverage_after, document, plan_of
 from bot.llm.run import budgets_for, planner_for
 from bot.llm.skeleton import SkeletonCaller
 from bot.settings import Settings
@@ -48,6 +49,11 @@ def test_earlier_suggestions_are_not_repeated_and_gained_docstrings_are_done() -
     documented = HEAD.replace("    total = x + y", "    '''Add.'''\n    total = x + y")
     later = analyse(files(documented), TargetRules(), previous=[FnMarker(fn.id, fn.fingerprint)])
     assert later.done == ["m.py::added"]
+    changed = HEAD.replace("total = x + y", "total = y + x")
+    redo = analyse(files(changed), TargetRules(), previous=[FnMarker(fn.id, fn.fingerprint)])
+    assert [w.function.id for w in redo.work] == ["m.py::added"] and redo.unchanged == []
+    others = analyse(files(), TargetRules(), previous=[FnMarker("m.py::other", "f00d")])
+    assert [w.function.id for w in others.work] == ["m.py::added"] and others.done == []
 
 
 async def test_document_with_the_offline_skeleton() -> None:
@@ -66,7 +72,7 @@ async def test_document_with_the_offline_skeleton() -> None:
     )
     doc = ast.get_docstring(node) or ""
     assert "x:" in doc and "y:" in doc and "Returns:" in doc
-    assert (outcome.coverage_after.documented, outcome.coverage_after.total) == (1, 1)
+    assert coverage_after(analysis, outcome.proposals) == Coverage(1, 1)
     assert not outcome.budget_stopped
 
 

@@ -195,7 +195,7 @@ def test_budget_stops_the_run_with_exit_3(
     assert code == 3
     assert azure_env.requests == []
     assert "run cost limit reached" in out
-    assert "a budget stopped the run" in out
+    assert "a run budget stopped the run" in out
 
 
 def test_no_python_changes_exits_0_and_says_so(
@@ -279,9 +279,12 @@ def test_functions_that_cannot_be_documented_exit_1(
     repo.commit("broken", {"broken.py": "def half(x):\n    return x /\n"})
     code, doc = suggest_json(capsys)
     assert code == 1
-    assert {"id": "broken.py", "reason": "syntax error in file", "failure": True} in [
-        {**s, "reason": s["reason"].split(" (")[0]} for s in doc["skipped"]
-    ]
+    assert {
+        "id": "broken.py",
+        "reason": "syntax error in file",
+        "kind": "file",
+        "failure": True,
+    } in [{**s, "reason": s["reason"].split(" (")[0]} for s in doc["skipped"]]
 
 
 def test_path_limits_the_run_and_all_takes_every_file(

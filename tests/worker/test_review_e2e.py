@@ -234,5 +234,5 @@ async def test_three_thousand_files(
     assert 0 < len(posted) <= 60  # the operator's per-run function limit
     [summary] = summaries(fake_github)
     assert "2700 more Python files were not reviewed" in summary.body
-    assert "run limit reached" in summary.body
+    assert "function limit reached" in summary.body
     assert len(summary.body) <= 65_536
