@@ -27,7 +27,6 @@ from bot.core.review import Skip, parse_fn_markers
 from bot.core.summary import Coverage, RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, document
-from bot.llm.run import budgets_for, planner_for
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -36,6 +35,7 @@ from bot.repo_config import (
     render_options,
 )
 from bot.web.events import JOB_FUNCTION
+from bot.wiring import budgets_for, planner_for
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
