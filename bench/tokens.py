@@ -34,13 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.tokens_pr import PullRequest, build  # noqa: E402
-from bot.llm.client import RetryPolicy, build_caller  # noqa: E402
+from bot.llm.client import RetryPolicy  # noqa: E402
 from bot.llm.models import resolve_model  # noqa: E402
 from bot.llm.plan import Plan, PlannedRequest, Planner  # noqa: E402
 from bot.llm.prompt import system_message  # noqa: E402
-from bot.llm.run import Generation, generate, overhead_for, planner_for  # noqa: E402
+from bot.llm.run import Generation, generate  # noqa: E402
 from bot.llm.tokens import TokenCounter  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.wiring import caller_for, overhead_for, planner_for  # noqa: E402
 from tests.fakes.azure import FakeAzureOpenAI  # noqa: E402
 
 SCHEMA_OVERHEAD = 50  # the fake adds this to every structured-output prompt, as the service does
@@ -107,7 +108,7 @@ async def measure(settings: Settings, pr: PullRequest) -> list[Outcome]:
     }
     out = []
     for name, (used, plan) in plans.items():
-        async with build_caller(settings, policy=RetryPolicy(max_attempts=2)) as caller:
+        async with caller_for(settings, policy=RetryPolicy(max_attempts=2)) as caller:
             result = await generate(plan, caller, used, overhead=overhead)
         out.append(outcome(name, plan, result))
     return out

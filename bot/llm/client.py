@@ -8,6 +8,9 @@ and full jitter, a bounded number of times: 429 (honouring ``retry-after-ms``
 and ``retry-after``), 408, 500/502/503/504, timeouts and connection errors.
 Never retried: other 4xx, among them ``context_length_exceeded`` (which the
 planner rules out) and the content filter's 400.
+
+Like everything under ``bot/llm``, it takes plain values (an :class:`Endpoint`
+and the model's facts), not the operator's settings: ``bot.wiring`` builds them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self, cast
+from typing import Any, Literal, Self, cast
 from urllib.parse import urlsplit
 
 import openai
@@ -29,11 +32,9 @@ from pydantic import SecretStr
 
 from bot.llm.models import ModelFacts
 from bot.llm.plan import PlannedRequest
-from bot.llm.prompt import RESPONSE_FORMAT, Style
+from bot.llm.prompt import RESPONSE_FORMAT
 from bot.llm.ratelimit import QuotaTooSmall, SharedRateLimiter
-from bot.llm.skeleton import SkeletonCaller
 from bot.llm.usage import Answer, CallFailed, Usage
-from bot.settings import Settings
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 # The periods over which Azure OpenAI evaluates a requests-per-minute quota.
@@ -112,6 +113,37 @@ def verdict(exc: openai.APIError) -> _Verdict:
     if isinstance(exc, openai.APIStatusError):
         return _status_verdict(exc)
     return _Verdict(False, f"the model API's answer could not be read ({type(exc).__name__})")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Endpoint:
+    """Where the model API is and how to reach it, as plain values.
+
+    On Azure, ``url`` is the resource's endpoint and requests name the
+    ``deployment``; elsewhere ``url`` is an OpenAI-compatible base URL (None:
+    OpenAI's own) and requests name the ``model``. The key is a SecretStr, so
+    it never shows in a repr, a log line or an error.
+    """
+
+    kind: Literal["azure", "openai"]
+    url: str | None
+    model: str
+    api_key: SecretStr | None
+    timeout: float
+    deployment: str | None = None  # Azure only
+    api_version: str | None = None  # Azure only
+
+    @property
+    def requested_model(self) -> str:
+        """Return the name requests carry: the deployment on Azure, the model elsewhere."""
+        return (self.deployment or "") if self.kind == "azure" else self.model
+
+    @property
+    def quota_name(self) -> str:
+        """Return the name its callers share a quota under: host/deployment, or host/model."""
+        if self.kind == "azure":
+            return f"{urlsplit(self.url or '').hostname}/{self.deployment}"
+        return f"{urlsplit(self.url or 'https://api.openai.com').hostname}/{self.model}"
 
 
 class OpenAICaller:
@@ -219,45 +251,43 @@ def _answer(completion: ChatCompletion, attempts: int) -> Answer:
     return Answer(choice.message.content, str(choice.finish_reason), reported, attempts)
 
 
-def build_caller(
-    settings: Settings,
+def open_caller(
+    endpoint: Endpoint,
+    facts: ModelFacts,
     *,
-    style: Style = "google",
-    limiter: SharedRateLimiter | None = None,
     policy: RetryPolicy = RetryPolicy(),
-) -> OpenAICaller | SkeletonCaller:
-    """Build the caller for the configured provider: azure, openai or skeleton.
+    limiter: SharedRateLimiter | None = None,
+) -> OpenAICaller:
+    """Return a caller of ``endpoint``, whose model has ``facts``.
 
     Use it as an async context manager, so the SDK's connections are closed.
     """
-    provider = settings.provider()
-    if provider == "skeleton":
-        return SkeletonCaller(style)
-    timeout = settings.docgen_request_timeout_seconds
-    client: openai.AsyncOpenAI
-    if provider == "azure":
-        client = openai.AsyncAzureOpenAI(
-            azure_endpoint=settings.azure_openai_endpoint or "",
-            azure_deployment=settings.azure_openai_deployment,
-            api_version=settings.azure_openai_api_version,
-            api_key=_secret(settings.azure_openai_api_key),
-            max_retries=0,  # docgen's own policy retries; the SDK's would hide long waits
-            timeout=timeout,
-        )
-        model = settings.azure_openai_deployment or ""
-    elif provider == "openai":
-        client = openai.AsyncOpenAI(
-            base_url=settings.openai_base_url,
-            api_key=_secret(settings.openai_api_key),
-            max_retries=0,
-            timeout=timeout,
-        )
-        model = settings.docgen_model
-    else:
-        raise ValueError("no model provider is configured (see Settings.provider)")
-    facts = settings.model_facts()
     return OpenAICaller(
-        client, model=model, facts=facts, timeout=timeout, policy=policy, limiter=limiter
+        _sdk_client(endpoint),
+        model=endpoint.requested_model,
+        facts=facts,
+        timeout=endpoint.timeout,
+        policy=policy,
+        limiter=limiter,
+    )
+
+
+def _sdk_client(endpoint: Endpoint) -> openai.AsyncOpenAI:
+    # docgen's own policy retries (max_retries=0): the SDK's would hide long waits.
+    if endpoint.kind == "azure":
+        return openai.AsyncAzureOpenAI(
+            azure_endpoint=endpoint.url or "",
+            azure_deployment=endpoint.deployment,
+            api_version=endpoint.api_version,
+            api_key=_secret(endpoint.api_key),
+            max_retries=0,
+            timeout=endpoint.timeout,
+        )
+    return openai.AsyncOpenAI(
+        base_url=endpoint.url,
+        api_key=_secret(endpoint.api_key),
+        max_retries=0,
+        timeout=endpoint.timeout,
     )
 
 
@@ -266,21 +296,23 @@ def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else ""
 
 
-def build_limiter(settings: Settings, client: redis.asyncio.Redis) -> SharedRateLimiter | None:
-    """Return the limiter shared by every worker on this deployment; None without quotas."""
-    rpm, tpm = settings.docgen_requests_per_minute, settings.docgen_tokens_per_minute
-    if rpm is None and tpm is None:
+def shared_limiter(
+    client: redis.asyncio.Redis,
+    *,
+    name: str,
+    requests_per_minute: int | None,
+    tokens_per_minute: int | None,
+) -> SharedRateLimiter | None:
+    """Return the limiter every worker calling ``name`` shares; None without quotas.
+
+    ``name`` says whose quota it is (an :attr:`Endpoint.quota_name`).
+    """
+    if requests_per_minute is None and tokens_per_minute is None:
         return None
-    if settings.provider() == "azure":
-        host = urlsplit(settings.azure_openai_endpoint or "").hostname
-        name = f"{host}/{settings.azure_openai_deployment}"
-    else:
-        host = urlsplit(settings.openai_base_url or "https://api.openai.com").hostname
-        name = f"{host}/{settings.docgen_model}"
     return SharedRateLimiter(
         client,
         key=f"docgen:ratelimit:{name}",
-        requests_per_minute=rpm,
-        tokens_per_minute=tpm,
+        requests_per_minute=requests_per_minute,
+        tokens_per_minute=tokens_per_minute,
         request_periods=REQUEST_PERIODS,
     )

@@ -13,15 +13,13 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import redis.asyncio
-
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import UsageTotals
 from bot.llm.budget import Left, MonthlyBudget, Refusal, Reservation, RunBudget
 from bot.llm.models import ModelFacts
-from bot.llm.plan import Plan, PlanConfig, PlannedRequest, Planner
-from bot.llm.prompt import ANSWER_SCHEMA, MalformedAnswer, PromptFunction, Style, parse_answer
-from bot.llm.tokens import SchemaOverhead, TokenCounter
+from bot.llm.plan import Plan, PlannedRequest, Planner
+from bot.llm.prompt import MalformedAnswer, PromptFunction, parse_answer
+from bot.llm.tokens import SchemaOverhead
 from bot.llm.usage import (
     Answer,
     CallFailed,
@@ -31,7 +29,6 @@ from bot.llm.usage import (
     price,
     totals,
 )
-from bot.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -254,46 +251,3 @@ async def generate(
 # Hidden reasoning counts against max_completion_tokens on o-series and gpt-5
 # models; docgen asks for low effort, which stays well under this per request.
 REASONING_ALLOWANCE = 2_048
-
-
-def overhead_for(settings: Settings) -> SchemaOverhead:
-    """Return the (unmeasured) response-schema overhead for the configured model."""
-    facts = settings.model_facts()
-    return SchemaOverhead.for_schema(TokenCounter.for_model(facts), facts.name, ANSWER_SCHEMA)
-
-
-def planner_for(
-    settings: Settings, *, style: Style = "google", overhead: SchemaOverhead | None = None
-) -> Planner:
-    """Return the planner for the configured model, quotas and schema overhead."""
-    facts = settings.model_facts()
-    reasoning = facts.token_param == "max_completion_tokens"
-    config = PlanConfig(
-        style=style,
-        schema_overhead=overhead.planned if overhead is not None else 0,
-        max_request_tokens=settings.docgen_tokens_per_minute,
-        reasoning_allowance=REASONING_ALLOWANCE if reasoning else 0,
-    )
-    return Planner(facts, TokenCounter.for_model(facts), config)
-
-
-def budgets_for(
-    settings: Settings,
-    *,
-    redis_client: redis.asyncio.Redis | None = None,
-    installation_id: int | None = None,
-) -> Budgets:
-    """Return the run's budgets, with the installation's monthly ones when in the App."""
-    run = RunBudget(
-        max_prompt_tokens=settings.docgen_max_prompt_tokens_per_run,
-        max_cost_usd=settings.docgen_max_cost_per_run_usd,
-    )
-    monthly = None
-    if redis_client is not None and installation_id is not None:
-        monthly = MonthlyBudget(
-            redis_client,
-            installation_id=installation_id,
-            max_cost_usd=settings.docgen_monthly_budget_usd,
-            max_tokens=settings.docgen_monthly_token_budget,
-        )
-    return Budgets(settings.model_facts(), run, monthly)

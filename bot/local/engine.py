@@ -24,10 +24,10 @@ from bot.engine.analyse import SourceFile
 from bot.engine.document import Engine, Proposal
 from bot.errors import SettingsError
 from bot.llm.prompt import Style
-from bot.llm.run import budgets_for, overhead_for, planner_for
 from bot.llm.skeleton import SkeletonCaller
 from bot.repo_config import RepoConfig
 from bot.settings import Front, Settings, describe_error
+from bot.wiring import budgets_for, caller_for, overhead_for, planner_for
 
 if TYPE_CHECKING:
     from bot.llm.client import OpenAICaller
@@ -95,9 +95,7 @@ class LocalModel:
         """Return the provider's caller, to be used as an async context manager."""
         if self.provider == "skeleton":
             return SkeletonCaller(style)
-        from bot.llm.client import build_caller  # the SDK takes a second to import
-
-        return build_caller(self.settings, style=style)
+        return caller_for(self.settings, style=style)
 
 
 def local_model(

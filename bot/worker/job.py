@@ -29,7 +29,6 @@ from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, coverage_after, document
-from bot.llm.run import budgets_for, planner_for
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -37,6 +36,7 @@ from bot.repo_config import (
     load_repo_config,
     render_options,
 )
+from bot.wiring import budgets_for, planner_for
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 import redis.asyncio
 
-from bot.llm.client import build_caller, build_limiter
-from bot.llm.run import overhead_for
 from bot.llm.tokens import SchemaOverhead
 from bot.llm.usage import ModelCaller
 from bot.settings import Settings
+from bot.wiring import caller_for, limiter_for, overhead_for
 from bot.worker.github import GitHubApp
 
 
@@ -33,7 +32,7 @@ class Services:
 
 async def open_services(settings: Settings, redis_client: redis.asyncio.Redis) -> Services:
     """Create the shared clients for ``settings``; Redis is the worker's own pool."""
-    caller = build_caller(settings, limiter=build_limiter(settings, redis_client))
+    caller = caller_for(settings, limiter=limiter_for(settings, redis_client))
     return Services(
         settings=settings,
         github=GitHubApp(settings, redis_client),

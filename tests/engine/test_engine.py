@@ -11,9 +11,9 @@ from bot.core.summary import Coverage
 from bot.core.targets import TargetRules
 from bot.engine.analyse import SourceFile, analyse
 from bot.engine.document import Engine, coverage_after, document, plan_of
-from bot.llm.run import budgets_for, planner_for
 from bot.llm.skeleton import SkeletonCaller
 from bot.settings import Settings
+from bot.wiring import budgets_for, planner_for
 
 BASE = "def keep(a):\n    '''Keep a.'''\n    return a\n"
 HEAD = (

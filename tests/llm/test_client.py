@@ -5,13 +5,15 @@ from __future__ import annotations
 import socket
 
 import pytest
+from pydantic import SecretStr
 
-from bot.llm.client import OpenAICaller, RetryPolicy, build_caller, retry_after
-from bot.llm.models import MODELS
-from bot.llm.plan import PlannedRequest, Planner
-from bot.llm.run import planner_for
+from bot.llm.client import Endpoint, OpenAICaller, RetryPolicy, open_caller, retry_after
+from bot.llm.models import MODELS, resolve_model
+from bot.llm.plan import PlanConfig, PlannedRequest, Planner
+from bot.llm.tokens import TokenCounter
 from bot.llm.usage import CallFailed
 from bot.settings import Settings
+from bot.wiring import caller_for, planner_for
 from tests.fakes.azure import FakeAzureOpenAI
 from tests.fakes.azure_faults import PromptFiltered, RateLimited, ServerError, Slow
 from tests.llm.helpers import azure_settings, function
@@ -27,7 +29,7 @@ def one_request(settings: Settings, lines: int = 3) -> tuple[Planner, PlannedReq
 
 
 def caller(settings: Settings, policy: RetryPolicy = FAST) -> OpenAICaller:
-    built = build_caller(settings, policy=policy)
+    built = caller_for(settings, policy=policy)
     assert isinstance(built, OpenAICaller)
     return built
 
@@ -89,6 +91,27 @@ async def test_openai_compatible_servers_are_called_by_model_name(
         answer = await c.complete(request)
     (sent,) = fake_azure.requests
     assert sent.api == "openai" and sent.body["model"] == "gpt-4o-mini"
+    assert answer.usage.prompt_tokens == request.counted_tokens
+
+
+async def test_the_client_is_built_from_plain_values_alone(fake_azure: FakeAzureOpenAI) -> None:
+    endpoint = Endpoint(
+        kind="azure",
+        url=fake_azure.endpoint,
+        model="gpt-4o-mini",
+        api_key=SecretStr(fake_azure.api_key),
+        timeout=10.0,
+        deployment=fake_azure.default_deployment,
+        api_version="2024-10-21",
+    )
+    assert fake_azure.api_key not in repr(endpoint)
+    facts = resolve_model("gpt-4o-mini")
+    planner = Planner(facts, TokenCounter.for_model(facts), PlanConfig())
+    (request,) = planner.plan([function(name="a")]).requests
+    async with open_caller(endpoint, facts, policy=FAST) as c:
+        answer = await c.complete(request)
+    (sent,) = fake_azure.requests_to(fake_azure.default_deployment)
+    assert sent.status == 200 and sent.body["model"] == fake_azure.default_deployment
     assert answer.usage.prompt_tokens == request.counted_tokens
 
 

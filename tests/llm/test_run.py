@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from prometheus_client import REGISTRY
 
 from bot.llm.budget import MonthlyBudget
-from bot.llm.client import RetryPolicy, build_caller
+from bot.llm.client import RetryPolicy
 from bot.llm.prompt import PromptFunction
 from bot.llm.ratelimit import SharedRateLimiter
-from bot.llm.run import Budgets, Generation, budgets_for, generate, overhead_for, planner_for
+from bot.llm.run import Budgets, Generation, generate
 from bot.settings import Settings
+from bot.wiring import budgets_for, caller_for, overhead_for, planner_for
 from tests.fakes.azure import FakeAzureOpenAI
 from tests.fakes.azure_answer import asked_functions
 from tests.fakes.azure_faults import (
@@ -45,7 +46,7 @@ async def run(
     overhead = overhead_for(settings)
     planner = planner_for(settings, overhead=overhead)
     plan = planner.plan(fns)
-    async with build_caller(settings, policy=FAST) as caller:
+    async with caller_for(settings, policy=FAST) as caller:
         return await generate(
             plan, caller, planner, budgets=budgets, overhead=overhead, concurrency=8
         )
@@ -171,7 +172,7 @@ async def test_a_cut_off_answer_is_retried_with_more_room_then_skipped(
         per_function_base=0, per_param=0, size_ratio=0.0, entry_overhead=0, answer_overhead=0
     )
     fns = [function(name=f"f{i}") for i in range(2)]
-    async with build_caller(s, policy=FAST) as caller:
+    async with caller_for(s, policy=FAST) as caller:
         result = await generate(stingy.plan(fns), caller, stingy, overhead=overhead)
     assert [c.finish_reason for c in result.calls] == ["length"] * 3
     assert result.calls[1].max_completion > result.calls[0].max_completion // 2
@@ -184,7 +185,7 @@ async def test_a_fatal_error_stops_the_run(fake_azure: FakeAzureOpenAI) -> None:
     fns = [function(f"src/m{i}.py", "f") for i in range(6)]
     overhead = overhead_for(s)
     planner = planner_for(s, overhead=overhead).with_config(max_batch_functions=1)
-    async with build_caller(s, policy=FAST) as caller:
+    async with caller_for(s, policy=FAST) as caller:
         result = await generate(planner.plan(fns), caller, planner, concurrency=1)
     assert len(fake_azure.requests) == 1
     assert len(result.skipped) == 6
@@ -260,7 +261,7 @@ async def test_two_workers_sharing_a_tokens_per_minute_quota_never_exceed_it(
         overhead = overhead_for(s)
         planner = planner_for(s, overhead=overhead).with_config(max_batch_functions=1)
         fns = [function(f"w{n}/m{i}.py", "f", lines=45) for i in range(8)]
-        async with build_caller(s, limiter=limiter, policy=FAST) as caller:
+        async with caller_for(s, limiter=limiter, policy=FAST) as caller:
             return await generate(planner.plan(fns), caller, planner, overhead=overhead)
 
     try:
@@ -298,7 +299,7 @@ async def test_requests_are_paced_the_way_azure_evaluates_a_request_quota(
         )
         settings = azure_settings(fake_azure, deployment)
         planner = planner_for(settings).with_config(max_batch_functions=1)
-        async with build_caller(settings, limiter=limiter, policy=FAST) as caller:
+        async with caller_for(settings, limiter=limiter, policy=FAST) as caller:
             result = await generate(planner.plan(fns), caller, planner, concurrency=8)
         assert len(result.docstrings) + len(result.skipped) == len(fns)
         return fake_azure.quota_charges(deployment)

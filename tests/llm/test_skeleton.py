@@ -6,14 +6,12 @@ import json
 
 import pytest
 
-from bot.llm.client import build_caller
 from bot.llm.models import MODELS
 from bot.llm.plan import Planner
 from bot.llm.prompt import PromptFunction
 from bot.llm.run import generate
 from bot.llm.skeleton import SkeletonCaller, skeleton_docstring
 from bot.llm.tokens import TokenCounter
-from bot.settings import Settings
 from tests.llm.helpers import function
 
 SOURCE = """\
@@ -134,11 +132,3 @@ async def test_skeleton_answers_a_plan_with_the_agreed_json_and_no_usage() -> No
     assert result.docstrings[fns[1].id].startswith(
         "TODO: summarize what b does.\n\nArgs:\n    arg0"
     )
-
-
-async def test_the_skeleton_provider_is_chosen_by_settings() -> None:
-    settings = Settings.from_env({"DOCGEN_PROVIDER": "skeleton"})
-    async with build_caller(settings, style="numpy") as caller:
-        assert caller == SkeletonCaller("numpy")
-    with pytest.raises(ValueError, match="no model provider"):
-        build_caller(Settings.from_env({}))
