@@ -177,7 +177,8 @@ class Planner:
         """Plan requests for ``functions``: same file together, in the given order."""
         skipped: list[Skip] = []
         if max_functions is not None and len(functions) > max_functions:
-            reason = f"function limit reached: at most {max_functions} functions per run"
+            s = "" if max_functions == 1 else "s"
+            reason = f"function limit reached: at most {max_functions} function{s} per run"
             rest = functions[max_functions:]
             skipped += [Skip(fn.id, reason, kind=SkipKind.LIMIT) for fn in rest]
             functions = functions[:max_functions]

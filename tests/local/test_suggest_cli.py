@@ -198,6 +198,26 @@ def test_budget_stops_the_run_with_exit_3(
     assert "a run budget stopped the run" in out
 
 
+def test_the_function_limit_says_so_and_does_not_blame_the_budget(
+    repo: GitRepo,
+    azure_env: FakeAzureOpenAI,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DOCGEN_MAX_FUNCTIONS_PER_RUN", "1")
+    code, out, _ = suggest(capsys)
+    assert code == 3
+    assert "function limit reached: at most 1 function per run" in out
+    assert "docgen: the function limit stopped the run, 1 function not attempted" in out
+    assert "DOCGEN_MAX_FUNCTIONS_PER_RUN" in out
+    assert "budget" not in out.split("Skipped:")[-1]
+    assert "could not be documented" not in out  # a cap at work is not a failure
+    code, doc = suggest_json(capsys)
+    assert doc["limit_stopped"] and not doc["budget_stopped"]
+    [limited] = [s for s in doc["skipped"] if s["kind"] == "limit"]
+    assert limited["failure"] is False
+
+
 def test_no_python_changes_exits_0_and_says_so(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
