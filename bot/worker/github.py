@@ -22,6 +22,7 @@ from githubkit.exception import GitHubException, RateLimitExceeded, RequestFaile
 from githubkit.rest import Paginator  # named on each list: mypy cannot infer its model
 from githubkit.retry import RetryOption
 from githubkit.typing import Missing
+from githubkit.versions import LATEST_VERSION
 from githubkit_schemas.latest.models import (
     ContentFile,
     DiffEntry,
@@ -36,6 +37,11 @@ from bot.settings import Settings
 # longer ones are handed back to the job queue (arq Retry) instead of holding a worker.
 MAX_INLINE_WAIT = timedelta(seconds=30)
 SERVER_ERROR_RETRIES = 2
+
+# githubkit's paginator sends X-GitHub-Api-Version on a list's first page only; passed
+# as the caller's header it goes with every page, so all pages answer in the version
+# whose models (githubkit's latest, as `gh.rest` uses) parse them.
+_PAGED_HEADERS = {"X-GitHub-Api-Version": LATEST_VERSION}
 
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 
@@ -146,6 +152,7 @@ class RepoClient:
             repo=self.name,
             pull_number=number,
             per_page=100,
+            headers=_PAGED_HEADERS,
         )
         return [_changed_file(entry) async for entry in pages]
 
@@ -173,6 +180,7 @@ class RepoClient:
             repo=self.name,
             pull_number=number,
             per_page=100,
+            headers=_PAGED_HEADERS,
         )
         return [_posted_comment(c.id, c.body, c.user) async for c in pages]
 
@@ -184,6 +192,7 @@ class RepoClient:
             repo=self.name,
             issue_number=number,
             per_page=100,
+            headers=_PAGED_HEADERS,
         )
         return [_posted_comment(c.id, c.body, c.user) async for c in pages]
 

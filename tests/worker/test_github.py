@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from githubkit.exception import RequestFailed
+from githubkit.versions import LATEST_VERSION
 
 from bot.settings import Settings
 from bot.worker.github import ChangedFile, GitHubApp, PostedComment, PullRequest, RepoClient
@@ -55,8 +56,12 @@ async def test_changed_files_follow_every_page(fake_github: FakeGitHub) -> None:
     seed(fake_github, files)
     listed = await client(fake_github).changed_files(NUMBER)
     assert [f.path for f in listed] == [f.filename for f in files]
-    later = fake_github.requests(Route.LIST_FILES)[1:]
-    assert [(r.query["page"], r.query["per_page"]) for r in later] == [("2", "100"), ("3", "100")]
+    requests = fake_github.requests(Route.LIST_FILES)
+    assert [(r.query["page"], r.query["per_page"]) for r in requests[1:]] == [
+        ("2", "100"),
+        ("3", "100"),
+    ]
+    assert {r.headers.get("x-github-api-version") for r in requests} == {LATEST_VERSION}
 
 
 async def test_changed_files_without_patch_or_rename_read_as_none(
