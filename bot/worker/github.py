@@ -1,7 +1,10 @@
 """The only module that talks to GitHub: a thin githubkit wrapper returning plain data.
 
 Installation tokens are minted by githubkit from the App's JWT and cached in
-Redis (shared by every worker) until shortly before they expire.
+Redis (shared by every worker) until shortly before they expire. Answers are read
+through githubkit's typed models (``parsed_data``), which validate GitHub's JSON,
+and lists are followed through their ``Link: rel="next"`` pages by githubkit's
+paginator; callers only ever see the plain dataclasses below.
 """
 
 from __future__ import annotations
@@ -16,7 +19,17 @@ import redis.asyncio
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import AsyncRedisCacheStrategy
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed
+from githubkit.rest import Paginator  # named on each list: mypy cannot infer its model
 from githubkit.retry import RetryOption
+from githubkit.typing import Missing
+from githubkit.versions import LATEST_VERSION
+from githubkit_schemas.latest.models import (
+    ContentFile,
+    DiffEntry,
+    IssueComment,
+    PullRequestReviewComment,
+    SimpleUser,
+)
 
 from bot.settings import Settings
 
@@ -24,6 +37,11 @@ from bot.settings import Settings
 # longer ones are handed back to the job queue (arq Retry) instead of holding a worker.
 MAX_INLINE_WAIT = timedelta(seconds=30)
 SERVER_ERROR_RETRIES = 2
+
+# githubkit's paginator sends X-GitHub-Api-Version on a list's first page only; passed
+# as the caller's header it goes with every page, so all pages answer in the version
+# whose models (githubkit's latest, as `gh.rest` uses) parse them.
+_PAGED_HEADERS = {"X-GitHub-Api-Version": LATEST_VERSION}
 
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 
@@ -110,32 +128,33 @@ class RepoClient:
     async def pull_request(self, number: int) -> PullRequest:
         """Fetch the pull request."""
         resp = await self._gh.rest.pulls.async_get(self.owner, self.name, number)
-        data = resp.json()
+        pr = resp.parsed_data
         return PullRequest(
             number=number,
-            state=data["state"],
-            draft=bool(data.get("draft")),
-            head_sha=data["head"]["sha"],
-            base_sha=data["base"]["sha"],
-            base_ref=data["base"]["ref"],
-            default_branch=data["base"]["repo"].get("default_branch") or data["base"]["ref"],
-            author=data["user"]["login"],
-            author_is_bot=data["user"].get("type") == "Bot",
+            state=pr.state,
+            draft=bool(pr.draft),  # UNSET (absent) and None read as not a draft
+            head_sha=pr.head.sha,
+            base_sha=pr.base.sha,
+            base_ref=pr.base.ref,
+            default_branch=pr.base.repo.default_branch or pr.base.ref,
+            author=pr.user.login,
+            author_is_bot=pr.user.type == "Bot",
         )
 
     async def changed_files(self, number: int) -> list[ChangedFile]:
         """List every changed file (all pages; GitHub stops at 3,000)."""
-        files: list[ChangedFile] = []
-        page = 1
-        while True:
-            resp = await self._gh.rest.pulls.async_list_files(
-                self.owner, self.name, number, per_page=100, page=page
-            )
-            batch: list[dict[str, Any]] = resp.json()  # plain JSON: 3,000 files parse fast
-            files.extend(_changed_file(item) for item in batch)
-            if len(batch) < 100 or 'rel="next"' not in resp.headers.get("link", ""):
-                return files
-            page += 1
+        # Typed like every other answer: validating the 30 pages of a 3,000-file list
+        # measured 12-16 ms against 7-10 ms for plain json() (fake GitHub, 2.9 MB),
+        # next to the 30 round trips it is noise.
+        pages: Paginator[DiffEntry] = self._gh.rest.paginate(
+            self._gh.rest.pulls.async_list_files,
+            owner=self.owner,
+            repo=self.name,
+            pull_number=number,
+            per_page=100,
+            headers=_PAGED_HEADERS,
+        )
+        return [_changed_file(entry) async for entry in pages]
 
     async def file_text(self, path: str, ref: str) -> str | None:
         """Return a file's text at ``ref``, or None when absent or not UTF-8 text."""
@@ -145,35 +164,37 @@ class RepoClient:
             if exc.response.status_code == 404:
                 return None
             raise
-        data: Any = resp.json()
-        if not isinstance(data, dict) or data.get("type") != "file":
-            return None
+        data = resp.parsed_data
+        if not isinstance(data, ContentFile):
+            return None  # a directory listing, a symlink to outside the tree, a submodule
         try:
-            return base64.b64decode(data.get("content", "")).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
+            return base64.b64decode(data.content).decode("utf-8")
+        except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
             return None
 
     async def review_comments(self, number: int) -> list[PostedComment]:
         """List the review comments on the pull request (all pages)."""
-        return await self._list_comments(self._gh.rest.pulls.async_list_review_comments, number)
+        pages: Paginator[PullRequestReviewComment] = self._gh.rest.paginate(
+            self._gh.rest.pulls.async_list_review_comments,
+            owner=self.owner,
+            repo=self.name,
+            pull_number=number,
+            per_page=100,
+            headers=_PAGED_HEADERS,
+        )
+        return [_posted_comment(c.id, c.body, c.user) async for c in pages]
 
     async def issue_comments(self, number: int) -> list[PostedComment]:
         """List the conversation comments on the pull request (all pages)."""
-        return await self._list_comments(self._gh.rest.issues.async_list_comments, number)
-
-    async def _list_comments(self, method: Any, number: int) -> list[PostedComment]:
-        out: list[PostedComment] = []
-        page = 1
-        while True:
-            resp = await method(self.owner, self.name, number, per_page=100, page=page)
-            batch = resp.json()
-            out.extend(
-                PostedComment(c["id"], c.get("body") or "", c["user"].get("type") == "Bot")
-                for c in batch
-            )
-            if len(batch) < 100:
-                return out
-            page += 1
+        pages: Paginator[IssueComment] = self._gh.rest.paginate(
+            self._gh.rest.issues.async_list_comments,
+            owner=self.owner,
+            repo=self.name,
+            issue_number=number,
+            per_page=100,
+            headers=_PAGED_HEADERS,
+        )
+        return [_posted_comment(c.id, c.body, c.user) async for c in pages]
 
     async def create_review(
         self, number: int, *, commit_id: str, body: str, comments: Sequence[Mapping[str, object]]
@@ -188,14 +209,14 @@ class RepoClient:
             event="COMMENT",
             comments=[dict(c) for c in comments],
         )
-        return int(resp.json()["id"])
+        return resp.parsed_data.id
 
     async def create_comment(self, number: int, body: str) -> int:
         """Post a conversation comment; return its id."""
         resp = await self._gh.rest.issues.async_create_comment(
             self.owner, self.name, number, body=body
         )
-        return int(resp.json()["id"])
+        return resp.parsed_data.id
 
     async def update_comment(self, comment_id: int, body: str) -> None:
         """Replace a conversation comment's body."""
@@ -208,7 +229,7 @@ class RepoClient:
         resp = await self._gh.rest.repos.async_get_collaborator_permission_level(
             self.owner, self.name, username
         )
-        return str(resp.json().get("permission", "none"))
+        return resp.parsed_data.permission
 
     async def react(self, comment_id: int, content: ReactionContent = "eyes") -> None:
         """Add a reaction to a conversation comment (a repeat is harmless)."""
@@ -217,12 +238,21 @@ class RepoClient:
         )
 
 
-def _changed_file(item: dict[str, Any]) -> ChangedFile:
+def _changed_file(entry: DiffEntry) -> ChangedFile:
+    # GitHub omits `patch` (binary or too large a diff) and `previous_filename`
+    # (not a rename); githubkit reads an absent field as UNSET, which is falsy.
     return ChangedFile(
-        path=item["filename"],
-        status=item["status"],
-        patch=item.get("patch") or None,
-        previous_path=item.get("previous_filename") or None,
-        additions=int(item.get("additions", 0)),
-        deletions=int(item.get("deletions", 0)),
+        path=entry.filename,
+        status=entry.status,
+        patch=entry.patch or None,
+        previous_path=entry.previous_filename or None,
+        additions=entry.additions,
+        deletions=entry.deletions,
     )
+
+
+def _posted_comment(
+    comment_id: int, body: Missing[str | None], user: SimpleUser | None
+) -> PostedComment:
+    # A deleted account leaves a comment without a user: it is not ours.
+    return PostedComment(comment_id, body or "", user is not None and user.type == "Bot")

@@ -48,7 +48,7 @@ def pull_request(urls: Urls, pr: PullRequestSeed, default_branch: str) -> JSON:
         "state": pr.state,
         "locked": False,
         "title": pr.title,
-        "user": urls.user(pr.user_login),
+        "user": urls.user(pr.user_login, bot=pr.user_login.endswith("[bot]")),
         "body": pr.body,
         "labels": [],
         "milestone": None,
