@@ -32,7 +32,8 @@ from arq.worker import Worker, func
 from packaging.requirements import Requirement
 from redis.asyncio import ConnectionPool
 
-from bot.web.events import JOB_FUNCTION, JobSpec, decide
+from bot.contract import JOB_FUNCTION, ReviewJob
+from bot.web.events import decide
 from bot.web.queue import JobQueue
 from tests.web.support import compact, payload
 
@@ -59,9 +60,9 @@ async def arq_redis(redis_url: str) -> AsyncIterator[ArqRedis]:
     await pool.aclose(close_connection_pool=True)
 
 
-def _spec() -> JobSpec:
+def _spec() -> ReviewJob:
     spec = decide("pull_request", compact(payload("pull_request.opened")))
-    assert isinstance(spec, JobSpec)
+    assert isinstance(spec, ReviewJob)
     return spec
 
 
@@ -92,11 +93,13 @@ async def test_a_worker_stores_the_same_result_for_docgen_and_arq_jobs(
 
     spec = _spec()
     ours = await JobQueue(arq_redis, debounce_seconds=0).enqueue(spec, delivery_id="d-lua")
-    theirs = await arq_redis.enqueue_job(JOB_FUNCTION, _job_id="d-arq", **spec.job_kwargs("d-arq"))
+    theirs = await arq_redis.enqueue_job(
+        JOB_FUNCTION, _job_id="d-arq", **spec.for_delivery("d-arq").to_kwargs()
+    )
     assert ours.created and theirs is not None
     assert await _run_worker(redis_url, review_pull_request) == 2
 
-    assert seen == {i: spec.job_kwargs(i) for i in ("d-lua", "d-arq")}
+    assert seen == {i: spec.for_delivery(i).to_kwargs() for i in ("d-lua", "d-arq")}
     results = {}
     for job_id in ("d-lua", "d-arq"):
         job = Job(job_id, arq_redis)
@@ -120,7 +123,7 @@ async def test_a_worker_stores_the_same_result_for_docgen_and_arq_jobs(
         stock.job_try,
         stock.queue_name,
     )
-    assert (lua.job_id, lua.kwargs) == ("d-lua", spec.job_kwargs("d-lua"))
+    assert (lua.job_id, lua.kwargs) == ("d-lua", spec.for_delivery("d-lua").to_kwargs())
     assert lua.enqueue_time <= lua.start_time <= lua.finish_time
     # Nothing of either job is left but its result.
     assert await arq_redis.zcard(default_queue_name) == 0
