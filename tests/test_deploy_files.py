@@ -1,7 +1,8 @@
-"""Process and deploy files parse, and every command they run is one docgen has."""
+"""Process, deploy and CI files parse, and every command they run is one docgen has."""
 
 from __future__ import annotations
 
+import argparse
 import re
 import shlex
 import tomllib
@@ -14,7 +15,12 @@ import yaml
 from bot.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBCOMMANDS = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+SUBCOMMANDS = {
+    name
+    for action in build_parser()._actions
+    if isinstance(action, argparse._SubParsersAction)
+    for name in action.choices
+}
 
 
 def procfile() -> dict[str, list[str]]:
@@ -105,3 +111,22 @@ def test_kubernetes_manifests() -> None:
 def test_secret_template_names_real_settings(name: str) -> None:
     secret = next(d for d in k8s_docs() if d["kind"] == "Secret")
     assert name in secret["stringData"]
+
+
+def readme_test_command() -> str:
+    """Return the README's Quick start command 2: install the dev tools, run the tests."""
+    text = (ROOT / "README.md").read_text()
+    quick_start = text.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"^```sh\n(.*?)^```", quick_start, re.M | re.S)
+    assert block, "the Quick start has a sh block"
+    commands = [line for line in block[1].splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 2 and "pytest" in commands[1], commands
+    return commands[1]
+
+
+def test_ci_runs_the_readme_test_command_verbatim_and_installs_nothing_else() -> None:
+    command = readme_test_command()
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    code = [line for line in lines if line and not line.startswith("#")]
+    assert command in code, f".ci/run must run the README's test command verbatim: {command}"
+    assert [line for line in code if "pip install" in line] == [command]

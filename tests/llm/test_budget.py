@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 import redis.asyncio
@@ -26,13 +28,16 @@ async def test_reserve_then_settle_replaces_the_hold_by_real_usage(
     held = await b.reserve(tokens=4_000, cost_usd=0.4)
     assert isinstance(held, Reservation) and held.month == "2026-11"
     left = await b.left()
-    assert (left.tokens, left.cost_usd, left.period) == (6_000, pytest.approx(0.6), "2026-11")
+    assert (left.tokens, left.cost_usd, left.period) == pytest.approx((6_000, 0.6, "2026-11"))
     await b.settle(held, tokens=1_000, cost_usd=0.05)
     left = await b.left()
-    assert (left.tokens, left.cost_usd) == (9_000, pytest.approx(0.95))
-    spent = await redis_client.hgetall("docgen:budget:7:2026-11")
+    assert (left.tokens, left.cost_usd) == pytest.approx((9_000, 0.95))
+    # redis-py types hash commands `Awaitable[T] | T` (and hget's T as str, not bytes).
+    spent = await cast(
+        Awaitable[dict[bytes, bytes]], redis_client.hgetall("docgen:budget:7:2026-11")
+    )
     assert spent == {b"tokens": b"1000", b"nano_usd": b"50000000", b"calls": b"1"}
-    assert await redis_client.hlen("docgen:budget:7:2026-11:held") == 0
+    assert await cast(Awaitable[int], redis_client.hlen("docgen:budget:7:2026-11:held")) == 0
 
 
 async def test_a_call_past_a_limit_is_refused_with_what_is_left(
@@ -84,7 +89,8 @@ async def test_a_dead_workers_hold_expires(redis_client: redis.asyncio.Redis) ->
             break
     else:
         pytest.fail("the hold never expired")
-    assert await redis_client.hlen("docgen:budget:7:" + month_of(datetime.now(UTC)) + ":held") == 1
+    held_key = "docgen:budget:7:" + month_of(datetime.now(UTC)) + ":held"
+    assert await cast(Awaitable[int], redis_client.hlen(held_key)) == 1
 
 
 async def test_months_are_utc_and_reset(redis_client: redis.asyncio.Redis) -> None:
@@ -96,7 +102,10 @@ async def test_months_are_utc_and_reset(redis_client: redis.asyncio.Redis) -> No
     assert isinstance(december, Reservation) and december.month == "2026-12"
     # a call settled after midnight still counts in the month it was held in
     await b.settle(held, tokens=10, cost_usd=0.01)
-    assert await redis_client.hget("docgen:budget:7:2026-11", "tokens") == b"10"
+    assert (
+        await cast(Awaitable[bytes | None], redis_client.hget("docgen:budget:7:2026-11", "tokens"))
+        == b"10"
+    )
     assert month_of(datetime(2026, 12, 1, 0, 30, tzinfo=UTC).astimezone()) == "2026-12"
     assert await redis_client.ttl("docgen:budget:7:2026-11") > 300 * 86_400
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
+from typing import cast
 
 import pytest
 import redis.asyncio
@@ -103,6 +105,7 @@ def test_thousands_of_functions_fit_a_small_window(fake_azure_server: FakeAzureO
         assert len(by_ids) == len(requests) == len(result.calls)
         for call in result.calls:
             sent = by_ids[call.ids]
+            assert sent.prompt_tokens is not None
             assert call.counted_prompt_tokens == sent.prompt_tokens - SCHEMA_OVERHEAD
             assert call.usage.prompt_tokens == sent.prompt_tokens
             assert call.usage.prompt_tokens + call.max_completion <= 8_192
@@ -237,8 +240,9 @@ async def test_the_monthly_budget_is_settled_with_real_usage(
     assert month_left.tokens == 5_000 - used
     assert isinstance(budgets.monthly, MonthlyBudget)
     key = f"docgen:budget:42:{month_left.period}"
-    assert int(await redis_client.hget(key, "tokens") or 0) == used
-    assert await redis_client.hlen(key + ":held") == 0
+    # redis-py types hash commands `Awaitable[T] | T` (and hget's T as str, not bytes).
+    assert int(await cast(Awaitable[bytes | None], redis_client.hget(key, "tokens")) or 0) == used
+    assert await cast(Awaitable[int], redis_client.hlen(key + ":held")) == 0
 
 
 async def test_two_workers_sharing_a_tokens_per_minute_quota_never_exceed_it(

@@ -14,7 +14,7 @@ O200K = TokenCounter.for_model(MODELS["gpt-4o-mini"])
 CL100K = TokenCounter.for_model(MODELS["gpt-4-turbo"])
 
 texts = st.lists(
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40)
     | st.sampled_from(["\n", "    ", "```", "<|endoftext|>", "def f(x):", "\n\n"]),
     max_size=30,
 ).map("".join)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +13,7 @@ from bot.web.app import create_app
 from bot.worker.runner import build_worker
 from tests.web.support import serve
 
-RunWorker = Callable[[], Awaitable[int]]
+RunWorker = Callable[[], Coroutine[Any, Any, int]]
 
 
 @pytest.fixture
