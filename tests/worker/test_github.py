@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from githubkit.exception import RequestFailed
 from githubkit.versions import LATEST_VERSION
@@ -28,7 +30,7 @@ def client(fake: FakeGitHub) -> RepoClient:
     return GitHubApp(settings).repo(INSTALLATION, f"{OWNER}/{REPO}")
 
 
-def seed(fake: FakeGitHub, files: list[PrFile], **fields: object) -> None:
+def seed(fake: FakeGitHub, files: list[PrFile], **fields: Any) -> None:
     """Install the App on octo/demo and open PR #7 with ``files``."""
     fake.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
     fake.add_pull_request(OWNER, REPO, NUMBER, head_sha=HEAD, base_sha=BASE, files=files, **fields)
