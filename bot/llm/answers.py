@@ -117,8 +117,3 @@ class AnswerBook:
         items = {self.key(q): text for q, text in answers if text.strip()}
         if items:
             await self.cache.put_many(items)
-
-
-def no_answers(style: str = "google") -> AnswerBook:
-    """Return a book that never finds or keeps anything."""
-    return AnswerBook(NoCache(), model="", style=style)

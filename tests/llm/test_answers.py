@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.llm import answers
-from bot.llm.answers import AnswerBook, NoCache, Question, answer_key, no_answers
+from bot.llm.answers import AnswerBook, NoCache, Question, answer_key
 from bot.llm.answers_files import FileAnswerCache
 
 FP = "0123456789abcdef"
@@ -86,8 +86,7 @@ async def test_the_latest_answer_wins_and_blank_answers_are_not_kept(book: Answe
 
 
 async def test_no_cache_finds_and_keeps_nothing() -> None:
-    none = no_answers("sphinx")
+    none = AnswerBook(NoCache(), model="gpt-4o-mini", style="sphinx")
     await none.remember([(Question("a.py::f", FP), "Return f.")])
     assert await none.lookup([Question("a.py::f", FP)]) == {}
     assert await NoCache().get_many(["k"]) == {}
-    assert none.style == "sphinx"
