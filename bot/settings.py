@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import SettingsError
+from bot.llm.answers import DEFAULT_TTL_DAYS
 from bot.llm.models import ModelFacts, Overrides, resolve_model
 
 
@@ -88,6 +89,10 @@ class Settings(BaseSettings):
     docgen_request_timeout_seconds: float = Field(default=60.0, gt=0)
     docgen_review_drafts: bool = False
     docgen_sync_debounce_seconds: float = Field(default=5.0, ge=0)
+    # Answers already paid for are reused for this many days (0: never kept).
+    docgen_answer_cache_days: int = Field(default=DEFAULT_TTL_DAYS, ge=0, le=3650)
+    # Where `docgen suggest` keeps them; default: the user cache folder.
+    docgen_cache_dir: Path | None = None
     docgen_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     port: int = Field(default=8000, gt=0, lt=65536)
 
@@ -109,6 +114,13 @@ class Settings(BaseSettings):
             raise ValueError(f"cannot be read ({exc.strerror})") from None
         if not _is_pem_private_key(text):
             raise ValueError("is not a file holding a PEM private key")
+        return value
+
+    @field_validator("docgen_cache_dir")
+    @classmethod
+    def _directory(cls, value: Path | None) -> Path | None:
+        if value is not None and value.exists() and not value.is_dir():
+            raise ValueError("is not a directory")
         return value
 
     @field_validator("github_api_url", "azure_openai_endpoint", "openai_base_url")

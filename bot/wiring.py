@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 
 import redis.asyncio
 
+from bot.llm.answers import DAY_SECONDS, AnswerBook, AnswerCache, NoCache
+from bot.llm.answers_files import FileAnswerCache, default_answer_dir
+from bot.llm.answers_redis import RedisAnswerCache
 from bot.llm.budget import MonthlyBudget, RunBudget
 from bot.llm.plan import PlanConfig, Planner
 from bot.llm.prompt import ANSWER_SCHEMA, Style
@@ -135,3 +138,30 @@ def limiter_for(settings: Settings, redis_client: redis.asyncio.Redis) -> Shared
         requests_per_minute=settings.docgen_requests_per_minute,
         tokens_per_minute=settings.docgen_tokens_per_minute,
     )
+
+
+def answer_book_for(settings: Settings, cache: AnswerCache, *, style: Style) -> AnswerBook:
+    """Return the answers a run may reuse: ``cache`` seen through the configured model."""
+    return AnswerBook(cache, model=settings.docgen_model, style=style)
+
+
+def answer_cache_for(
+    settings: Settings, redis_client: redis.asyncio.Redis, installation_id: int
+) -> AnswerCache:
+    """Return the installation's answer cache in Redis; NoCache when caching is off."""
+    days = settings.docgen_answer_cache_days
+    if days == 0:
+        return NoCache()
+    return RedisAnswerCache(redis_client, installation_id, days * DAY_SECONDS)
+
+
+def local_answer_cache_for(settings: Settings) -> AnswerCache:
+    """Return ``docgen suggest``'s answer cache in the user cache folder.
+
+    NoCache when caching is off, and for the offline skeleton, whose answers cost
+    nothing and must never be mistaken for a model's.
+    """
+    days = settings.docgen_answer_cache_days
+    if days == 0 or settings.provider() in (None, "skeleton"):
+        return NoCache()
+    return FileAnswerCache(default_answer_dir(settings.docgen_cache_dir), days * DAY_SECONDS)

@@ -69,6 +69,7 @@ class RunReport:
     pr_cost_usd: float | None = None  # this run included
     budget_remaining_usd: float | None = None
     notes: tuple[str, ...] = ()  # e.g. a repository config problem, in one line
+    cached: tuple[str, ...] = ()  # of the suggested, those reused from an earlier answer
 
 
 def usd(amount: float) -> str:
@@ -157,6 +158,7 @@ def _usage_table(report: RunReport) -> list[str]:
         "| --- | --- |",
         f"| Model | {_code(report.model)} |",
         f"| Requests | {u.calls:,} |",
+        *_cached_row(report),
         f"| Tokens | {u.prompt_tokens:,} prompt ({u.cached_tokens:,} cached)"
         f" · {u.completion_tokens:,} completion |",
         f"| Cost of this run | {usd(u.cost_usd)} |",
@@ -166,6 +168,13 @@ def _usage_table(report: RunReport) -> list[str]:
     if report.budget_remaining_usd is not None:
         rows.append(f"| Monthly budget left | {usd(report.budget_remaining_usd)} |")
     return rows
+
+
+def _cached_row(report: RunReport) -> list[str]:
+    # Reused answers cost no request and no token, so the usage rows cannot show them.
+    if not report.cached:
+        return []
+    return [f"| Reused from cache | {len(report.cached):,} (no model call) |"]
 
 
 def _cut(items: Sequence[str], limit: int, more: Callable[[int], str]) -> list[str]:
