@@ -47,6 +47,8 @@ class RepoConfig(BaseModel):
     min_lines: int | None = Field(default=None, ge=0)
     review_drafts: bool | None = None  # None: the operator's DOCGEN_REVIEW_DRAFTS
     max_functions: int | None = Field(default=None, gt=0)  # capped by the operator's limit
+    # Ask once more for what an incomplete docstring lacks, and skip it if still incomplete.
+    require_complete: bool = False
 
     def path_included(self, path: str) -> bool:
         """Tell whether ``path`` is a Python file the include and exclude globs let in."""

@@ -163,3 +163,23 @@ def test_schema_forbids_unknown_keys() -> None:
     schema = config_schema()
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]["style"]["enum"]) == {"google", "numpy", "sphinx", "auto"}
+
+
+def test_require_complete_is_off_unless_set_and_validated_like_the_rest() -> None:
+    assert RepoConfig().require_complete is False
+    assert load_repo_config("require-complete: true\n").config.require_complete is True
+    # The organisation may require it; a repository may opt out again.
+    assert load_repo_config(None, "require_complete: true\n").config.require_complete is True
+    both = load_repo_config("require_complete: false\n", "require_complete: true\n")
+    assert both.config.require_complete is False
+    loaded = load_repo_config("require_complete: sometimes\nstyle: numpy\n")
+    assert loaded.config == RepoConfig(style="numpy")
+    assert loaded.problems == (
+        ".github/docgen.yml: require_complete: input should be a valid boolean, unable to"
+        " interpret input (got 'sometimes') (ignored)",
+    )
+    loaded = load_repo_config("require_compelte: true\n")
+    assert (
+        "unknown setting 'require_compelte' (did you mean 'require_complete'?)"
+        in (loaded.problems[0])
+    )

@@ -21,6 +21,7 @@ USAGE_MARKER = "<!-- docgen:usage {json} -->"
 TOTALS = (
     "docgen suggested {suggested} docstring{s} · skipped {skipped} · {tokens:,} tokens · {cost}"
 )
+INCOMPLETE_COUNT = " ({n} incomplete)"
 MAX_LISTED = 30
 MAX_CELL = 160
 
@@ -54,12 +55,21 @@ class UsageTotals:
 
 
 @dataclass(frozen=True)
+class Incomplete:
+    """A suggestion posted although its docstring lacks parts, and what it lacks."""
+
+    function_id: str
+    lacks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RunReport:
     """Everything the summary says about one run, as plain data."""
 
     model: str
     usage: UsageTotals = UsageTotals()
     suggested: tuple[str, ...] = ()
+    incomplete: tuple[Incomplete, ...] = ()  # among the suggested
     skipped: tuple[Skip, ...] = ()
     not_commentable: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()  # suggested on an earlier run, code unchanged
@@ -82,9 +92,11 @@ def usd(amount: float) -> str:
 def totals_line(report: RunReport) -> str:
     """Return the one line of totals the summary starts with."""
     u = report.usage
+    plural = "" if len(report.suggested) == 1 else "s"
+    incomplete = INCOMPLETE_COUNT.format(n=len(report.incomplete)) if report.incomplete else ""
     return TOTALS.format(
         suggested=len(report.suggested),
-        s="" if len(report.suggested) == 1 else "s",
+        s=plural + incomplete,
         skipped=len(report.skipped) + len(report.not_commentable),
         tokens=u.prompt_tokens + u.completion_tokens,
         cost=usd(u.cost_usd),
@@ -134,6 +146,12 @@ def _compose(report: RunReport, listed: int) -> str:
         f"**Docstring coverage of the changed functions:** {report.coverage_before.describe()}"
         f" before, {report.coverage_after.describe()} with these suggestions."
     )
+    if report.incomplete:
+        parts += ["", "**Posted as incomplete**", "", "| Function | Lacks |", "| --- | --- |"]
+        rows = [
+            f"| {_code(i.function_id)} | {_plain(', '.join(i.lacks))} |" for i in report.incomplete
+        ]
+        parts += _cut(rows, listed, lambda n: f"| … and {n} more | |")
     if report.skipped:
         parts += ["", "**Skipped**", "", "| Function | Reason |", "| --- | --- |"]
         rows = [f"| {_code(s.function_id)} | {_plain(s.reason)} |" for s in report.skipped]

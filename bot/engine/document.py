@@ -1,7 +1,10 @@
 """Step two of the engine: plan, call the model, then render, verify and safety-check.
 
-A docstring that fails verification or the safety check is asked for once more
-with the failure stated in the prompt; what fails again is skipped with its reason.
+A docstring that is refused (false, or failing the safety check) is asked for once
+more with the reasons stated in the prompt; what fails again is skipped with them.
+A docstring that is only incomplete is kept, with what it lacks, for the summary.
+Where complete docstrings are required (``Engine.require_complete``) it is asked
+for once more, in the same round of retries, and skipped if it still lacks parts.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from bot.core.render import RenderOptions, docstring_literal, prepare_docstring
 from bot.core.review import Suggestion, suggestion_from_edit
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage, UsageTotals
-from bot.core.verify import facts_for, retry_message, verify_docstring
+from bot.core.verify import completion_message, facts_for, retry_message, verify_docstring
 from bot.engine.analyse import Analysis, Work
 from bot.llm.budget import Left
 from bot.llm.plan import Plan, Planner
@@ -23,15 +26,22 @@ from bot.llm.run import Budgets, generate
 from bot.llm.tokens import SchemaOverhead
 from bot.llm.usage import CallRecord, ModelCaller, totals
 
+INCOMPLETE_AFTER_RETRY = "incomplete after asking again: lacks {lacks}"
+
 
 @dataclass(frozen=True)
 class Proposal:
-    """A verified docstring for one function, as an edit and as a suggestion."""
+    """A verified docstring for one function, as an edit and as a suggestion.
+
+    ``lacks`` names what an incomplete docstring leaves out ("parameter 'size'",
+    "Returns section"); empty when it is complete.
+    """
 
     work: Work
     docstring: str
     edit: Edit
     suggestion: Suggestion
+    lacks: tuple[str, ...] = ()
 
 
 @dataclass
@@ -44,6 +54,11 @@ class Outcome:
     skipped: list[Skip] = field(default_factory=list)
     calls: list[CallRecord] = field(default_factory=list)
     left: tuple[Left, ...] = ()
+
+    @property
+    def incomplete(self) -> list[Proposal]:
+        """Return the proposals kept although they lack parts, in proposal order."""
+        return [p for p in self.proposals if p.lacks]
 
     @property
     def usage(self) -> UsageTotals:
@@ -63,7 +78,13 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Engine:
-    """The model side of a run: planner, caller and budgets, with render options."""
+    """The model side of a run: planner, caller and budgets, with render options.
+
+    ``require_complete``: ask once more for what an incomplete answer lacks, and
+    skip it if it still lacks parts. The fronts set it from ``require_complete``
+    in ``.github/docgen.yml`` or ``--require-complete``; the repository's own
+    docstring rules may set it too.
+    """
 
     planner: Planner
     caller: ModelCaller
@@ -72,6 +93,7 @@ class Engine:
     overhead: SchemaOverhead | None = None
     concurrency: int = 4
     max_functions: int | None = None
+    require_complete: bool = False
 
 
 def plan_of(engine: Engine, analysis: Analysis) -> Plan:
@@ -117,14 +139,28 @@ async def _round(
     for fn_id, text in generation.docstrings.items():
         item = work[fn_id]
         result = finish(item, text, engine.render)
-        if isinstance(result, Proposal):
+        if isinstance(result, Proposal) and not (result.lacks and engine.require_complete):
             outcome.proposals.append(result)
         elif last:
-            outcome.skipped.append(Skip(fn_id, "; ".join(result), kind=SkipKind.CHECK))
+            outcome.skipped.append(_check_skip(fn_id, result))
         else:
-            note = retry_message(fn_id, result, engine.render.style)
-            retry.append(replace(item.prompt, note=note))
+            retry.append(replace(item.prompt, note=_note(fn_id, result)))
     return retry
+
+
+def _note(fn_id: str, result: Proposal | list[str]) -> str:
+    """Return what the retry tells the model: why it was refused, or what to add."""
+    if isinstance(result, Proposal):
+        return completion_message(fn_id, result.lacks, result.docstring)
+    return retry_message(fn_id, result)
+
+
+def _check_skip(fn_id: str, result: Proposal | list[str]) -> Skip:
+    if isinstance(result, Proposal):
+        reason = INCOMPLETE_AFTER_RETRY.format(lacks=", ".join(result.lacks))
+    else:
+        reason = "; ".join(result)
+    return Skip(fn_id, reason, kind=SkipKind.CHECK)
 
 
 def coverage_after(analysis: Analysis, delivered: Iterable[Proposal]) -> Coverage:
@@ -139,13 +175,16 @@ def coverage_after(analysis: Analysis, delivered: Iterable[Proposal]) -> Coverag
 
 
 def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str]:
-    """Render, verify and place one answer; return the proposal or the reasons it failed."""
+    """Render, verify and place one answer; return the proposal or why it was refused.
+
+    An incomplete docstring still makes a proposal, with what it lacks.
+    """
     fn = work.function
     indent = len(fn.body_indent.expandtabs(8))
     body = prepare_docstring(text, indent=indent, options=options)
-    problems = verify_docstring(body, facts_for(fn), options.style)
-    if problems:
-        return problems
+    findings = verify_docstring(body, facts_for(fn), options.style)
+    if findings.refused:
+        return list(findings.refused)
     edit = make_edit(work.head_text, fn, work.placement, docstring_literal(body, options=options))
     unsafe = check_edit(work.head_text, edit)
     if unsafe is not None:
@@ -153,4 +192,4 @@ def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str
     suggestion = suggestion_from_edit(edit, work.head_text, fn.fingerprint)
     if suggestion.old_lines == suggestion.new_lines:
         return ["the suggestion would change nothing"]
-    return Proposal(work, body, edit, suggestion)
+    return Proposal(work, body, edit, suggestion, findings.incomplete)

@@ -233,6 +233,7 @@ class ParsedAnswer:
     missing: tuple[str, ...]
     invalid: tuple[str, ...]  # asked for, present, but empty
     unknown: tuple[str, ...]  # not asked for: ignored
+    ambiguous: tuple[str, ...] = ()  # could mean several asked ids, or one already taken: ignored
 
 
 class MalformedAnswer(ValueError):
@@ -242,24 +243,79 @@ class MalformedAnswer(ValueError):
 def parse_answer(content: str | None, asked: Iterable[str]) -> ParsedAnswer:
     """Check an answer against the schema and the ids asked for.
 
+    An id the model wrote slightly off is still matched when it can mean only one
+    asked id that no other entry took: surrounding whitespace or backticks, or a
+    ``#N`` suffix (``Parser.parse#2``) added or dropped (see :func:`match_ids`).
     Raises MalformedAnswer when the text is not the agreed JSON shape at all;
     a well-formed answer with missing or empty entries is reported, not raised.
     """
     items = _items(content)
     wanted = list(asked)
-    wanted_set = set(wanted)
+    matched, unknown, ambiguous = match_ids([fn_id for fn_id, _ in items], wanted)
+    texts: dict[str, list[str]] = {}
+    for (_, text), fn_id in zip(items, matched, strict=True):
+        if fn_id is not None:
+            texts.setdefault(fn_id, []).append(text)
     docstrings: dict[str, str] = {}
     invalid: list[str] = []
-    unknown: list[str] = []
-    for fn_id, text in items:
-        if fn_id not in wanted_set:
-            unknown.append(fn_id)
-        elif not text.strip():
+    for fn_id, given in texts.items():
+        chosen = next((t for t in given if t.strip()), None)
+        if chosen is None:
             invalid.append(fn_id)
         else:
-            docstrings.setdefault(fn_id, text.strip("\n"))
-    missing = [i for i in wanted if i not in docstrings and i not in invalid]
-    return ParsedAnswer(docstrings, tuple(missing), tuple(invalid), tuple(unknown))
+            docstrings[fn_id] = chosen.strip("\n")
+    missing = [i for i in wanted if i not in texts]
+    return ParsedAnswer(
+        docstrings, tuple(missing), tuple(invalid), tuple(unknown), tuple(ambiguous)
+    )
+
+
+_SUFFIX = re.compile(r"#\d+")
+
+
+def _loose(fn_id: str) -> str:
+    """Return ``fn_id`` without surrounding whitespace and backticks."""
+    return fn_id.strip().strip("`").strip()
+
+
+def _bare(fn_id: str) -> str:
+    """Return ``fn_id`` without the ``#N`` suffixes that tell redefined names apart."""
+    return _SUFFIX.sub("", fn_id)
+
+
+def match_ids(
+    answered: Sequence[str], asked: Sequence[str]
+) -> tuple[list[str | None], list[str], list[str]]:
+    """Say which asked id each answered id stands for, if exactly one.
+
+    Exact ids are matched first, so a near miss never takes an id that is
+    answered exactly. Then each other answered id is compared without whitespace
+    or backticks around it, and failing that also without ``#N`` suffixes: it
+    is matched when that finds one asked id that no earlier entry took. Return
+    the asked id per answered id (None if unmatched), the ids matching nothing
+    asked, and the ids that could mean several asked ids or a taken one.
+    """
+    wanted = set(asked)
+    matched: list[str | None] = [i if i in wanted else None for i in answered]
+    taken = {i for i in matched if i is not None}
+    by_bare: dict[str, list[str]] = {}
+    for fn_id in asked:
+        by_bare.setdefault(_bare(fn_id), []).append(fn_id)
+    unknown: list[str] = []
+    ambiguous: list[str] = []
+    for n, fn_id in enumerate(answered):
+        if matched[n] is not None:
+            continue
+        loose = _loose(fn_id)
+        candidates = [loose] if loose in wanted else by_bare.get(_bare(loose), [])
+        if len(candidates) == 1 and candidates[0] not in taken:
+            matched[n] = candidates[0]
+            taken.add(candidates[0])
+        elif candidates:
+            ambiguous.append(fn_id)
+        else:
+            unknown.append(fn_id)
+    return matched, unknown, ambiguous
 
 
 def _items(content: str | None) -> list[tuple[str, str]]:

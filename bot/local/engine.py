@@ -77,7 +77,13 @@ class LocalModel:
         stand_in = SkeletonCaller(render.style)
         if self.provider == "skeleton":  # costs nothing: no budget, no function limit
             planner = planner_for(s, style=render.style)
-            return Engine(planner, stand_in, render, concurrency=s.docgen_max_concurrency)
+            return Engine(
+                planner,
+                stand_in,
+                render,
+                concurrency=s.docgen_max_concurrency,
+                require_complete=config.require_complete,
+            )
         overhead = overhead_for(s)
         return Engine(
             planner=planner_for(s, style=render.style, overhead=overhead),
@@ -87,6 +93,7 @@ class LocalModel:
             overhead=overhead,
             concurrency=s.docgen_max_concurrency,
             max_functions=config.effective_max_functions(s.docgen_max_functions_per_run),
+            require_complete=config.require_complete,
         )
 
     def caller(

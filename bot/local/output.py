@@ -81,6 +81,7 @@ def summary_text(result: Result) -> str:
         f"Docstring coverage of the changed functions: {report.coverage_before.describe()}"
         f" before, {report.coverage_after.describe()} with these suggestions."
     )
+    lines += _incomplete_lines(report)
     lines += _skipped_lines(report)
     u = report.usage
     lines.append(
@@ -89,6 +90,20 @@ def summary_text(result: Result) -> str:
         f"{u.completion_tokens:,} completion tokens · {usd(u.cost_usd)}"
     )
     return "\n".join(lines) + "\n"
+
+
+def _incomplete_lines(report: RunReport) -> list[str]:
+    if not report.incomplete:
+        return []
+    lines = ["Posted as incomplete (add what each lacks, or run with --require-complete):"]
+    lines += [f"  ~ {i.function_id}: lacks {', '.join(i.lacks)}" for i in report.incomplete]
+    return _cut(lines, MAX_LISTED + 1)
+
+
+def _cut(lines: list[str], limit: int) -> list[str]:
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"  … and {len(lines) - limit} more"]
 
 
 def _skipped_lines(report: RunReport) -> list[str]:
@@ -194,6 +209,7 @@ def as_json(result: Result) -> dict[str, Any]:
                 "end_line": p.edit.end_line,
                 "docstring": p.docstring,
                 "replacement": p.edit.text,
+                "lacks": list(p.lacks),
             }
             for f in result.files
             for p in f.proposals

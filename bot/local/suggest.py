@@ -16,7 +16,7 @@ from typing import Literal
 
 from bot.core.render import collect_docstrings
 from bot.core.skips import Skip, SkipKind
-from bot.core.summary import RunReport, UsageTotals
+from bot.core.summary import Incomplete, RunReport, UsageTotals
 from bot.engine.analyse import Analysis, SourceFile, analyse
 from bot.engine.document import Engine, Outcome, coverage_after, document, plan_of
 from bot.errors import DocgenError
@@ -52,6 +52,7 @@ class Options:
     force: bool = False
     check: bool = False
     budget_usd: float | None = None
+    require_complete: bool = False
 
 
 @dataclass
@@ -95,7 +96,8 @@ class Result:
         return RunReport(
             model=self.model.label,
             usage=usage,
-            suggested=tuple(p.work.function.id for f in self.files for p in f.proposals),
+            suggested=tuple(p.work.function.id for p in applied),
+            incomplete=tuple(Incomplete(p.work.function.id, p.lacks) for p in applied if p.lacks),
             skipped=tuple(skipped),
             coverage_before=self.analysis.coverage_before,
             coverage_after=coverage_after(self.analysis, applied),
@@ -129,6 +131,8 @@ def run(
     config = loaded.config
     if options.style is not None:
         config = config.model_copy(update={"style": options.style})
+    if options.require_complete:
+        config = config.model_copy(update={"require_complete": True})
     samples = collect_docstrings(f.head_text for f in files if f.head_text)
     render = render_options(config, pyproject=_text(repo, "pyproject.toml"), samples=samples)
     engine = model.engine(render, config)

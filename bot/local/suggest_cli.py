@@ -61,6 +61,11 @@ _OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
                      "default": "text", "help": "text (default), diff (for git apply) or json"}),
     (("--budget-usd",), {"type": _usd, "metavar": "X",
                          "help": "stop before the run could cost more than X dollars"}),
+    (("--require-complete",), {"action": "store_true",
+                               "help": "ask once more for what an incomplete docstring lacks "
+                               "(a parameter, Returns, Yields, Raises), and skip it if it "
+                               "still lacks it (default: require_complete in "
+                               ".github/docgen.yml)"}),
 )  # fmt: skip
 
 
@@ -114,6 +119,7 @@ def options_from(args: argparse.Namespace) -> Options:
         force=args.force,
         check=args.check,
         budget_usd=args.budget_usd,
+        require_complete=args.require_complete,
     )
 
 

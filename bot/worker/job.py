@@ -26,7 +26,7 @@ from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.render import collect_docstrings
 from bot.core.review import parse_fn_markers
 from bot.core.skips import Skip
-from bot.core.summary import RunReport, summary_body
+from bot.core.summary import Incomplete, RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, coverage_after, document
 from bot.repo_config import (
@@ -244,6 +244,7 @@ async def _engine(r: Review, files: list[SourceFile]) -> Engine:
         overhead=services.overhead,
         concurrency=settings.docgen_max_concurrency,
         max_functions=config.config.effective_max_functions(settings.docgen_max_functions_per_run),
+        require_complete=config.config.require_complete,
     )
 
 
@@ -273,6 +274,7 @@ def _report(
         model=r.services.settings.docgen_model,
         usage=usage,
         suggested=tuple(posted),
+        incomplete=tuple(Incomplete(p.work.function.id, p.lacks) for p in delivered if p.lacks),
         skipped=(*outcome.skipped, *refused),
         not_commentable=tuple(a.not_commentable),
         unchanged=tuple(a.unchanged),

@@ -8,10 +8,12 @@ import re
 from bot.core.review import MAX_BODY_CHARS
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import (
+    INCOMPLETE_COUNT,
     MAX_LISTED,
     SUMMARY_MARKER,
     TOTALS,
     Coverage,
+    Incomplete,
     RunReport,
     UsageTotals,
     parse_usage,
@@ -110,15 +112,17 @@ def test_thousands_of_functions_stay_far_under_the_limit() -> None:
         usage=USAGE,
         suggested=tuple(ids),
         skipped=tuple(Skip(i, "the reason is long " * 30, kind=CHECK) for i in ids),
+        incomplete=tuple(Incomplete(i, ("Returns section",) * 40) for i in ids),
         not_commentable=tuple(ids),
         unchanged=tuple(ids),
         done=tuple(ids),
     )
     body = summary_body(report)
-    assert len(body) < MAX_BODY_CHARS // 2
-    assert f"| … and {3_000 - MAX_LISTED} more | |" in body
+    # Two tables and three lists of 30 ids of 160 characters each, with room to spare.
+    assert len(body) < MAX_BODY_CHARS * 2 // 3
+    assert body.count(f"| … and {3_000 - MAX_LISTED} more | |") == 2  # incomplete and skipped
     assert f"and {3_000 - MAX_LISTED} more" in body.split("Not commentable", 1)[1]
-    assert body.startswith("docgen suggested 3000 docstrings · skipped 6000")
+    assert body.startswith("docgen suggested 3000 docstrings (3000 incomplete) · skipped 6000")
 
 
 def test_user_text_cannot_break_out_of_code_spans() -> None:
@@ -131,3 +135,26 @@ def test_user_text_cannot_break_out_of_code_spans() -> None:
 def test_usd_formatting() -> None:
     assert [usd(0), usd(0.0021), usd(0.5), usd(1234.5)] == ["$0", "$0.0021", "$0.5000", "$1,234.50"]
     assert Coverage(1, 3).describe() == "1 of 3 (33%)"
+
+
+def test_incomplete_suggestions_are_counted_and_listed_with_what_they_lack() -> None:
+    report = RunReport(
+        model="m",
+        suggested=("a.py::f", "a.py::g", "a.py::h"),
+        incomplete=(
+            Incomplete("a.py::f", ("parameter 'size'", "Returns section")),
+            Incomplete("a.py::h", ("Raises entry for a|b",)),
+        ),
+    )
+    body = summary_body(report)
+    assert body.split("\n", 1)[0] == (
+        "docgen suggested 3 docstrings"
+        + INCOMPLETE_COUNT.format(n=2)
+        + " · skipped 0 · 0 tokens · $0"
+    )
+    assert INCOMPLETE_COUNT.format(n=2) == " (2 incomplete)"
+    details = body[body.index("<details>") : body.index("</details>")]
+    assert "**Posted as incomplete**\n\n| Function | Lacks |\n| --- | --- |" in details
+    assert "| `a.py::f` | parameter 'size', Returns section |" in details
+    assert "| `a.py::h` | Raises entry for a\\|b |" in details
+    assert "Posted as incomplete" not in summary_body(RunReport(model="m", suggested=("a.py::f",)))

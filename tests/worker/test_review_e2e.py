@@ -131,6 +131,8 @@ async def test_opened_then_synchronize(
     assert {d.split(".")[-1] for d in documented} <= found
 
     [summary] = summaries(fake_github)
+    # read_all raises ValueError, and the fake never writes Raises: posted, listed as incomplete.
+    assert "| `pkg/io.py::read_all` | Raises entry for ValueError |" in summary.body
     usage = usage_marker(summary.body)
     reported = reported_usage(fake_azure.requests)
     assert {k: usage[k] for k in reported} == reported
