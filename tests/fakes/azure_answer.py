@@ -142,15 +142,20 @@ def _returns_something(value: ast.expr | None) -> bool:
 
 
 def result_kind(node: FunctionNode | None) -> ResultKind | None:
-    """Tell whether the function yields, returns a value (or is annotated to), or neither."""
+    """Tell whether the function yields, returns a value, or neither.
+
+    A return annotation decides when there is one (``-> None`` over a ``return f()``
+    that passes None on, ``-> int`` over a body that only raises); the return
+    statements decide otherwise.
+    """
     if node is None:
         return None
     own = list(_own_nodes(node))
     if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own):
         return "yields"
+    if node.returns is not None:
+        return None if ast.unparse(node.returns).strip("'\"") in _NO_VALUE else "returns"
     if any(isinstance(n, ast.Return) and _returns_something(n.value) for n in own):
-        return "returns"
-    if node.returns is not None and ast.unparse(node.returns) not in _NO_VALUE:
         return "returns"
     return None
 
