@@ -13,8 +13,12 @@ Prompt convention: each function appears in a user message on its own line
 ``### <path>::<qualname>``, followed by its source (optionally fenced) up to the
 next such line. The answer is the contract's
 ``{"docstrings": [{"id": ..., "docstring": ...}]}`` with a deterministic docstring
-per asked id (summary from the name; ``Args:`` naming exactly the parameters,
-self/cls excluded), cut with ``finish_reason: "length"`` at the request's cap.
+per asked id (summary from the name; a section naming exactly the parameters,
+self/cls excluded; Returns or Yields when the code has them) in the style the system
+message asks for, cut with ``finish_reason: "length"`` at the request's cap.
+``set_answer_mode`` makes the fake model careless in one way (``azure_modes``):
+another style, no Returns, a parameter left out or made up, ids without their
+``#N``, prose only.
 
 Prompt tokens follow the openai-cookbook formula with ``encode_ordinary`` (see
 ``azure_tokens``); refusals use the services' exact bodies (``azure_errors``);

@@ -6,9 +6,11 @@ user message on a line of its own, ``### <path>::<qualname>``, followed by its s
 The answer follows docgen's model contract:
 ``{"docstrings": [{"id": "<path>::<qualname>", "docstring": "<body>"}]}``.
 The body is a summary line derived from the function's name and, when the source
-parses and has parameters other than a leading self/cls, a Google-style ``Args:``
-section naming exactly those parameters, then a Returns or Yields section when the
-function returns a value or yields, as a careful model would.
+parses and has parameters other than a leading self/cls, a section naming exactly
+those parameters, then a Returns or Yields section when the function yields, returns
+a value or is annotated to return one, as a careful model would. It is written in the
+style the system message asks for (see ``azure_modes``), Google unless told; an
+answer mode makes it careless in one chosen way.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.azure_modes import AnswerMode, answered_id, written
+from tests.fakes.azure_styles import DocStyle, Draft, ResultKind
 from tests.fakes.azure_tokens import value_text
 
 ID_LINE = re.compile(r"^\#\#\#[ \t]+(?P<id>[^\n]*?::[^\n]*?)[ \t]*$", re.MULTILINE)
@@ -31,6 +35,7 @@ _FENCE = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 _DEF_LINE = re.compile(r"^[ \t]*(@|async[ \t]+def\b|def\b)", re.MULTILINE)
+_NUMBERED = re.compile(r"#\d+$")  # a name defined again in its scope: parse#2
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -45,8 +50,8 @@ class AskedFunction:
 
     @property
     def name(self) -> str:
-        """Return the function's own name, the last part of its qualname."""
-        return self.id.rsplit("::", 1)[1].rsplit(".", 1)[-1]
+        """Return the function's own name: the last part of its qualname, no ``#N``."""
+        return _NUMBERED.sub("", self.id.rsplit("::", 1)[1].rsplit(".", 1)[-1])
 
 
 def asked_functions(messages: Sequence[Mapping[str, Any]]) -> list[AskedFunction]:
@@ -129,35 +134,63 @@ def _own_nodes(node: FunctionNode) -> Iterator[ast.AST]:
             stack.extend(ast.iter_child_nodes(current))
 
 
-def result_section(node: FunctionNode | None) -> list[str]:
-    """Return a Yields or Returns section when the function yields or returns a value."""
+_NO_VALUE = frozenset({"None", "NoReturn", "Never", "typing.NoReturn", "typing.Never"})
+
+
+def _returns_something(value: ast.expr | None) -> bool:
+    return value is not None and not (isinstance(value, ast.Constant) and value.value is None)
+
+
+def result_kind(node: FunctionNode | None) -> ResultKind | None:
+    """Tell whether the function yields, returns a value, or neither.
+
+    A return annotation decides when there is one (``-> None`` over a ``return f()``
+    that passes None on, ``-> int`` over a body that only raises); the return
+    statements decide otherwise.
+    """
     if node is None:
-        return []
+        return None
     own = list(_own_nodes(node))
     if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in own):
-        return ["", "Yields:", "    The next item."]
-    if any(isinstance(n, ast.Return) and n.value is not None for n in own):
-        return ["", "Returns:", "    The result."]
-    return []
+        return "yields"
+    if node.returns is not None:
+        return None if ast.unparse(node.returns).strip("'\"") in _NO_VALUE else "returns"
+    if any(isinstance(n, ast.Return) and _returns_something(n.value) for n in own):
+        return "returns"
+    return None
 
 
-def docstring_for(function: AskedFunction) -> str:
-    """Return the fake model's docstring body for one asked function."""
-    summary = summary_line(function.name)
+def draft_for(function: AskedFunction) -> Draft:
+    """Return what a careful model knows to write about one asked function."""
     node = function_node(function.source, function.name)
     params = parameter_names(node) if node else []
-    lines = [summary]
-    if params:
-        lines += ["", "Args:", *(f"    {p}: The {' '.join(_words(p)) or p}." for p in params)]
-    lines += result_section(node)
-    if len(lines) == 1:
-        lines += ["", "It works on the state it is given."]
-    return "\n".join(lines)
+    result = result_kind(node)
+    annotation = node.returns if node is not None and result == "returns" else None
+    return Draft(
+        summary=summary_line(function.name),
+        params=tuple((p, f"The {' '.join(_words(p)) or p}.") for p in params),
+        result=result,
+        result_type=ast.unparse(annotation) if annotation is not None else None,
+    )
 
 
-def answer_items(functions: Sequence[AskedFunction]) -> list[dict[str, str]]:
+def docstring_for(
+    function: AskedFunction, style: DocStyle = "google", mode: AnswerMode = AnswerMode.CAREFUL
+) -> str:
+    """Return the fake model's docstring body for one asked function."""
+    return written(draft_for(function), style, mode)
+
+
+def answer_items(
+    functions: Sequence[AskedFunction],
+    style: DocStyle = "google",
+    mode: AnswerMode = AnswerMode.CAREFUL,
+) -> list[dict[str, str]]:
     """Return the contract's ``docstrings`` items for ``functions``, in prompt order."""
-    return [{"id": f.id, "docstring": docstring_for(f)} for f in functions]
+    return [
+        {"id": answered_id(f.id, mode), "docstring": docstring_for(f, style, mode)}
+        for f in functions
+    ]
 
 
 def answer_json(items: Sequence[Mapping[str, str]]) -> str:

@@ -157,7 +157,8 @@ class _Handler:
         cached = self.state.cached_tokens(
             deployment, prompt_sequence(messages, deployment.encoding)
         )
-        ask = Ask(record.api, deployment, messages, cap, prompt, cached)
+        mode = self.state.answer_mode(deployment.name)
+        ask = Ask(record.api, deployment, messages, cap, prompt, cached, mode)
         answer_fault = fault if isinstance(fault, AnswerFault) else None
         return self._reply(
             record, errors.Reply(200, completion_body(ask, answer_fault)), deployment

@@ -1,8 +1,10 @@
 """The fake model's answer as a chat.completion body, spoiled on request by an answer fault.
 
-The content is the contract's JSON, cut to the request's completion cap the way the
-service cuts it: when the answer needs more tokens than allowed, the content stops
-mid-JSON at exactly the cap and ``finish_reason`` is ``"length"``.
+The content is the contract's JSON, written in the answer mode of the request's
+deployment and in the style its system message asks for (see ``azure_modes``), cut to
+the request's completion cap the way the service cuts it: when the answer needs more
+tokens than allowed, the content stops mid-JSON at exactly the cap and
+``finish_reason`` is ``"length"``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from tests.fakes.azure_answer import answer_items, answer_json, asked_functions
 from tests.fakes.azure_faults import AnswerFault, ExtraId, MalformedJson, MissingIds, OutputFiltered
+from tests.fakes.azure_modes import AnswerMode, requested_style
 from tests.fakes.azure_state import Deployment
 from tests.fakes.azure_tokens import truncate
 
@@ -31,6 +34,7 @@ class Ask:
     completion_cap: int
     prompt_tokens: int
     cached_tokens: int
+    mode: AnswerMode = AnswerMode.CAREFUL
 
 
 def spoiled_items(items: list[dict[str, str]], fault: AnswerFault | None) -> list[dict[str, str]]:
@@ -45,7 +49,9 @@ def spoiled_items(items: list[dict[str, str]], fault: AnswerFault | None) -> lis
 
 def answer_content(ask: Ask, fault: AnswerFault | None) -> tuple[str | None, str, int]:
     """Return (content, finish_reason, completion_tokens) for the request."""
-    items = spoiled_items(answer_items(asked_functions(ask.messages)), fault)
+    style = requested_style(ask.messages)
+    items = answer_items(asked_functions(ask.messages), style, ask.mode)
+    items = spoiled_items(items, fault)
     text = answer_json(items)
     if isinstance(fault, MalformedJson):
         # A strict prefix of a JSON object never parses.

@@ -21,8 +21,9 @@ def fake_azure(fake_azure_server: FakeAzureOpenAI) -> Iterator[FakeAzureOpenAI]:
     """Return the running fake with only its default deployment, no faults, no records.
 
     ``.endpoint``, ``.api_key`` and ``.default_deployment`` ("docgen-test", gpt-4o-mini)
-    configure a client; ``.add_deployment``, ``.queue_fault``, ``.set_quota`` shape the
-    next answers; ``.requests`` and ``.quota_charges`` tell what happened.
+    configure a client; ``.add_deployment``, ``.queue_fault``, ``.set_quota`` and
+    ``.set_answer_mode`` shape the next answers; ``.requests`` and ``.quota_charges``
+    tell what happened.
     """
     fake_azure_server.reset()
     yield fake_azure_server

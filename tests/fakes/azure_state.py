@@ -1,7 +1,8 @@
 """The controls and records of the fake Azure OpenAI server, shared with its HTTP thread.
 
-Tests (in their own thread) configure deployments, queue faults and set quotas; the
-server (in its thread) records each request and consumes faults. One lock guards it
+Tests (in their own thread) configure deployments, queue faults, set quotas and choose
+how carefully the fake model answers; the server (in its thread) records each request
+and consumes faults. One lock guards it
 all, and no lock is held across an await.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.fakes.azure_faults import Fault
+from tests.fakes.azure_modes import AnswerMode
 from tests.fakes.azure_quota import Charge, Ledger, Quota, Verdict
 
 DEFAULT_API_KEY = "fake-azure-key"  # test-only value, never a real secret
@@ -106,6 +108,8 @@ class FakeAzureState:
             self._ledgers: dict[str, Ledger] = {}
             self._prefixes: dict[str, deque[list[int]]] = {}
             self._requests: list[RecordedRequest] = []
+            # None holds the mode of deployments that were given none of their own.
+            self._modes: dict[str | None, AnswerMode] = {}
 
     def add_deployment(self, name: str, model: str = "gpt-4o-mini", **facts: Any) -> Deployment:
         """Add (or replace) a deployment; ``facts`` override Deployment fields."""
@@ -151,6 +155,22 @@ class FakeAzureState:
         quota = Quota(tokens_per_minute, requests_per_minute, window_seconds, period)
         with self._lock:
             self._ledger(deployment or self.default_deployment).quota = quota
+
+    def set_answer_mode(self, mode: AnswerMode | str, deployment: str | None = None) -> None:
+        """Answer carelessly in ``mode`` from now on (see ``azure_modes``), until reset.
+
+        With ``deployment``, only that deployment's answers; without, every deployment's
+        that has no mode of its own. ``"careful"`` restores the default answers.
+        """
+        chosen = AnswerMode(mode)
+        with self._lock:
+            self._modes[deployment] = chosen
+
+    def answer_mode(self, deployment: str | None = None) -> AnswerMode:
+        """Return the mode ``deployment``'s answers are in (the default deployment if None)."""
+        name = deployment or self.default_deployment
+        with self._lock:
+            return self._modes.get(name) or self._modes.get(None) or AnswerMode.CAREFUL
 
     @property
     def requests(self) -> list[RecordedRequest]:

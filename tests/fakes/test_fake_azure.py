@@ -11,8 +11,11 @@ from typing import Any
 import openai
 import pytest
 import tiktoken
+from docstring_parser import Docstring, google, numpydoc, rest
 from pydantic import BaseModel
 
+from bot.core.render import style_of
+from bot.llm.prompt import STYLES, Style, system_message
 from tests.fakes.azure import FakeAzureOpenAI
 from tests.fakes.azure_answer import asked_functions, docstring_for
 from tests.fakes.azure_faults import (
@@ -25,6 +28,7 @@ from tests.fakes.azure_faults import (
     ServerError,
     Slow,
 )
+from tests.fakes.azure_modes import AnswerMode, requested_style
 from tests.fakes.azure_quota import Ledger, Quota
 
 Messages = list[Any]  # chat messages as plain dicts, the way docgen builds them
@@ -623,3 +627,217 @@ def test_server_starts_and_stops_from_plain_code() -> None:
     fake.stop()
     with fake:
         assert fake.port != 0
+
+
+# --- answer modes: a careless model, one mistake at a time ------------------
+
+MODE_SOURCES = {
+    **SOURCES,
+    "src/pkg/io.py::Parser.parse#2": "    def parse(self, text):\n        yield from text\n",
+}
+
+
+def styled_prompt(style: Style, sources: dict[str, str] = MODE_SOURCES) -> Messages:
+    """Build docgen's own system message for ``style`` and the fake's function listing."""
+    return [system_message(style), prompt(sources)[1]]
+
+
+async def answered(client: openai.AsyncAzureOpenAI, style: Style) -> dict[str, str]:
+    """Ask about MODE_SOURCES in ``style``; return the answer's docstrings by id."""
+    completion = await ask(client, messages=styled_prompt(style))
+    assert completion.choices[0].finish_reason == "stop"
+    items = json.loads(completion.choices[0].message.content)["docstrings"]
+    return {item["id"]: item["docstring"] for item in items}
+
+
+def parsed(text: str, style: Style) -> Docstring:
+    """Parse with docstring_parser's own parser for ``style``, an oracle independent of docgen."""
+    parsers = {"google": google.parse, "numpy": numpydoc.parse, "sphinx": rest.parse}
+    return parsers[style](text)
+
+
+def documented(doc: Docstring) -> list[str]:
+    """Return the documented parameter names, stars dropped (Sphinx writes none)."""
+    return [p.arg_name.lstrip("*") for p in doc.params]
+
+
+def result_kinds(doc: Docstring) -> list[str]:
+    return ["yields" if r.is_generator else "returns" for r in doc.many_returns]
+
+
+READ_ALL, MAKE, MAIN, PARSE = MODE_SOURCES
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_the_style_asked_for_is_read_from_docgens_system_message(style: Style) -> None:
+    assert requested_style([system_message(style)]) == style
+    assert requested_style([{"role": "user", "content": "Use NumPy style."}]) == "google"
+    assert requested_style([{"role": "system", "content": "In reST style."}]) == "sphinx"
+
+
+async def test_careful_answers_in_the_style_asked_for(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory
+) -> None:
+    assert fake_azure.answer_mode() is AnswerMode.CAREFUL
+    client = azure()
+    numpy_answer = await answered(client, "numpy")
+    assert numpy_answer[READ_ALL] == (
+        "Read all.\n\nParameters\n----------\npath\n    The path.\nsize\n    The size.\n"
+        "*rest\n    The rest.\nstrict\n    The strict.\n**options\n    The options.\n\n"
+        "Returns\n-------\nobject\n    The result."
+    )
+    sphinx_answer = await answered(client, "sphinx")
+    assert sphinx_answer[MAKE] == (
+        "Make.\n\n:param cls_name: The cls name.\n:returns: The result.\n:rtype: int"
+    )
+    assert sphinx_answer[PARSE] == "Parse.\n\n:param text: The text.\n:yields: The next item."
+    google_answer = await answered(client, "google")
+    assert google_answer[PARSE] == (
+        "Parse.\n\nArgs:\n    text: The text.\n\nYields:\n    The next item."
+    )
+    pairs: tuple[tuple[Style, dict[str, str]], ...] = (
+        ("numpy", numpy_answer),
+        ("sphinx", sphinx_answer),
+    )
+    for style, answer in pairs:
+        for fid in MODE_SOURCES:
+            assert style_of(answer[fid]) in (style, None)
+        doc = parsed(answer[READ_ALL], style)
+        assert documented(doc) == ["path", "size", "rest", "strict", "options"]
+        assert result_kinds(doc) == ["returns"]
+        assert answer[MAIN] == "Main.\n\nIt works on the state it is given."
+
+
+async def test_other_style_answers_numpy_for_google_and_google_for_the_others(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory
+) -> None:
+    fake_azure.set_answer_mode("other_style")
+    client = azure()
+    swaps: tuple[tuple[Style, Style], ...] = (
+        ("google", "numpy"),
+        ("numpy", "google"),
+        ("sphinx", "google"),
+    )
+    for asked, written in swaps:
+        answer = await answered(client, asked)
+        assert style_of(answer[READ_ALL]) == written
+        doc = parsed(answer[READ_ALL], written)
+        assert documented(doc) == ["path", "size", "rest", "strict", "options"]
+        assert result_kinds(parsed(answer[PARSE], written)) == ["yields"]
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_omit_returns_leaves_out_returns_and_yields(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory, style: Style
+) -> None:
+    fake_azure.set_answer_mode(AnswerMode.OMIT_RETURNS)
+    answer = await answered(azure(), style)
+    for fid in (READ_ALL, MAKE, PARSE):
+        doc = parsed(answer[fid], style)
+        assert result_kinds(doc) == [] and documented(doc) != []
+    assert "Returns" not in answer[READ_ALL] and ":returns:" not in answer[MAKE]
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_omit_param_leaves_out_the_first_parameter(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory, style: Style
+) -> None:
+    fake_azure.set_answer_mode("omit_param")
+    answer = await answered(azure(), style)
+    read_all = parsed(answer[READ_ALL], style)
+    assert documented(read_all) == ["size", "rest", "strict", "options"]
+    assert result_kinds(read_all) == ["returns"]
+    # A function with one parameter loses its whole parameter section.
+    assert documented(parsed(answer[MAKE], style)) == []
+    assert result_kinds(parsed(answer[MAKE], style)) == ["returns"]
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_invent_param_documents_a_parameter_that_does_not_exist(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory, style: Style
+) -> None:
+    fake_azure.set_answer_mode("invent_param")
+    answer = await answered(azure(), style)
+    read_all = documented(parsed(answer[READ_ALL], style))
+    assert read_all == ["path", "size", "rest", "strict", "options", "verbose"]
+    assert documented(parsed(answer[MAIN], style)) == ["verbose"]
+
+
+async def test_drop_suffix_answers_ids_without_their_number(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory
+) -> None:
+    fake_azure.set_answer_mode("drop_suffix")
+    answer = await answered(azure(), "google")
+    assert list(answer) == [READ_ALL, MAKE, MAIN, "src/pkg/io.py::Parser.parse"]
+    assert answer["src/pkg/io.py::Parser.parse"].startswith("Parse.\n\nArgs:\n    text:")
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_prose_only_writes_one_line_without_sections(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory, style: Style
+) -> None:
+    fake_azure.set_answer_mode("prose_only")
+    answer = await answered(azure(), style)
+    assert answer[READ_ALL] == (
+        "Read all. It uses path, size, rest, strict and options and returns the result."
+    )
+    assert answer[PARSE] == "Parse. It uses text and yields each item."
+    assert answer[MAIN] == "Main. It works on the state it is given."
+    for text in answer.values():
+        assert "\n" not in text and style_of(text) is None
+        assert parsed(text, style).meta == []
+
+
+async def test_a_deployments_own_mode_wins_and_reset_restores_careful(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory
+) -> None:
+    fake_azure.add_deployment("sloppy")
+    fake_azure.set_answer_mode("prose_only", deployment="sloppy")
+    fake_azure.set_answer_mode("omit_param")
+    assert fake_azure.answer_mode("sloppy") is AnswerMode.PROSE_ONLY
+    assert fake_azure.answer_mode() is AnswerMode.OMIT_PARAM
+    assert "\n" not in (await answered(azure("sloppy"), "google"))[READ_ALL]
+    assert "    path:" not in (await answered(azure(), "google"))[READ_ALL]
+    fake_azure.set_answer_mode("careful")
+    assert "    path:" in (await answered(azure(), "google"))[READ_ALL]
+    with pytest.raises(ValueError):
+        fake_azure.set_answer_mode("sloppy")
+    fake_azure.set_answer_mode("prose_only")
+    fake_azure.reset()
+    assert fake_azure.answer_mode() is AnswerMode.CAREFUL
+    assert fake_azure.answer_mode("sloppy") is AnswerMode.CAREFUL
+
+
+@pytest.mark.parametrize("mode", list(AnswerMode))
+async def test_every_mode_keeps_usage_exact_and_requests_strict(
+    fake_azure: FakeAzureOpenAI, azure: ClientFactory, mode: AnswerMode
+) -> None:
+    fake_azure.set_answer_mode(mode)
+    messages = styled_prompt("sphinx")
+    completion = await ask(azure(), messages=messages)
+    usage = completion.usage
+    enc = tiktoken.get_encoding("o200k_base")
+    content = completion.choices[0].message.content
+    assert usage.completion_tokens == len(enc.encode_ordinary(content))
+    assert usage.prompt_tokens == cookbook_count(messages, "o200k_base")
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    cut = await ask(azure(), messages=messages, max_tokens=10)
+    assert (cut.choices[0].finish_reason, cut.usage.completion_tokens) == ("length", 10)
+    loose = {"type": "json_schema", "json_schema": {"name": "d", "strict": False, "schema": SCHEMA}}
+    with pytest.raises(openai.BadRequestError):
+        await ask(azure(), messages=messages, response_format=loose)
+    assert [r.status for r in fake_azure.requests] == [200, 200, 400]
+
+
+def test_careful_returns_follow_the_code_and_its_annotation() -> None:
+    sources = {
+        "a.py::stub": "def stub(x) -> int:\n    raise NotImplementedError\n",
+        "a.py::nothing": "def nothing(x):\n    return None\n",
+        "a.py::declared": "def declared(x) -> None:\n    return print(x)\n",
+        "a.py::quoted": "def quoted(x) -> 'None':\n    return print(x)\n",
+    }
+    functions = asked_functions(prompt(sources)[1:])
+    stub, nothing, declared, quoted = (docstring_for(f) for f in functions)
+    assert stub.endswith("Returns:\n    The result.")
+    assert all("Returns" not in text for text in (nothing, declared, quoted))
+    assert docstring_for(functions[0], "numpy").endswith("Returns\n-------\nint\n    The result.")
