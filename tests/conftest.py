@@ -24,6 +24,14 @@ TEST_REDIS_BASE = os.environ.get("DOCGEN_TEST_REDIS_URL", "redis://127.0.0.1:637
 TEST_REDIS_DB = int(os.environ.get("DOCGEN_TEST_REDIS_DB", "15"))
 
 
+@pytest.fixture(autouse=True)
+def user_cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep every test's user cache folder (docgen suggest's answers) out of the real one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """Return the URL of a flushed Redis database reserved for this test."""

@@ -19,6 +19,7 @@ from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage, UsageTotals
 from bot.core.verify import completion_message, facts_for, retry_message, verify_docstring
 from bot.engine.analyse import Analysis, Work
+from bot.llm.answers import AnswerBook, Question
 from bot.llm.budget import Left
 from bot.llm.plan import Plan, Planner
 from bot.llm.prompt import PromptFunction
@@ -42,6 +43,8 @@ class Proposal:
     edit: Edit
     suggestion: Suggestion
     lacks: tuple[str, ...] = ()
+    answer: str = ""  # the model's text before rendering: what the answer cache keeps
+    cached: bool = False  # reused from an earlier run's answer, no model call
 
 
 @dataclass
@@ -94,6 +97,7 @@ class Engine:
     concurrency: int = 4
     max_functions: int | None = None
     require_complete: bool = False
+    answers: AnswerBook | None = None
 
 
 def plan_of(engine: Engine, analysis: Analysis) -> Plan:
@@ -106,12 +110,42 @@ async def document(engine: Engine, analysis: Analysis) -> Outcome:
     """Get, check and place a docstring for every work item; skip the rest with reasons."""
     outcome = Outcome(analysis, skipped=list(analysis.skipped))
     work = analysis.work_by_id()
-    retry = await _round(engine, outcome, work, [w.prompt for w in analysis.work], last=False)
+    pending = await _reuse(engine, outcome, analysis.work)
+    prompts = [w.prompt for w in pending]
+    retry = await _round(engine, outcome, work, prompts, last=False) if prompts else []
     if retry:
         await _round(engine, outcome, work, retry, last=True)
     order = {w.function.id: i for i, w in enumerate(analysis.work)}
     outcome.proposals.sort(key=lambda p: order[p.work.function.id])
     return outcome
+
+
+def question(work: Work) -> Question:
+    """Return what the model is asked for ``work``, as the answer cache keys it."""
+    fn = work.function
+    return Question(fn.id, fn.fingerprint, fn.docstring if work.target.mode == "replace" else None)
+
+
+async def _reuse(engine: Engine, outcome: Outcome, items: Sequence[Work]) -> list[Work]:
+    """Place the answers already paid for; return the work still to ask the model about."""
+    if engine.answers is None or not items:
+        return list(items)
+    found = await engine.answers.lookup(question(w) for w in items)
+    pending: list[Work] = []
+    for item in items:
+        text = found.get(item.function.id)
+        result = finish(item, text, engine.render) if text is not None else None
+        if isinstance(result, Proposal) and _acceptable(engine, result):
+            outcome.proposals.append(replace(result, cached=True))
+        else:  # not kept, or no longer passes today's checks: ask the model
+            pending.append(item)
+    return pending
+
+
+async def remember(engine: Engine, delivered: Iterable[Proposal]) -> None:
+    """Keep the answers of the proposals delivered, so no later run pays for them again."""
+    if engine.answers is not None:
+        await engine.answers.remember((question(p.work), p.answer) for p in delivered)
 
 
 async def _round(
@@ -139,13 +173,18 @@ async def _round(
     for fn_id, text in generation.docstrings.items():
         item = work[fn_id]
         result = finish(item, text, engine.render)
-        if isinstance(result, Proposal) and not (result.lacks and engine.require_complete):
+        if isinstance(result, Proposal) and _acceptable(engine, result):
             outcome.proposals.append(result)
         elif last:
             outcome.skipped.append(_check_skip(fn_id, result))
         else:
             retry.append(replace(item.prompt, note=_note(fn_id, result)))
     return retry
+
+
+def _acceptable(engine: Engine, proposal: Proposal) -> bool:
+    """Tell whether a proposal may be delivered: complete, or completeness not required."""
+    return not (proposal.lacks and engine.require_complete)
 
 
 def _note(fn_id: str, result: Proposal | list[str]) -> str:
@@ -192,4 +231,4 @@ def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str
     suggestion = suggestion_from_edit(edit, work.head_text, fn.fingerprint)
     if suggestion.old_lines == suggestion.new_lines:
         return ["the suggestion would change nothing"]
-    return Proposal(work, body, edit, suggestion, findings.incomplete)
+    return Proposal(work, body, edit, suggestion, findings.incomplete, answer=text)

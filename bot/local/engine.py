@@ -27,7 +27,14 @@ from bot.llm.prompt import Style
 from bot.llm.skeleton import SkeletonCaller
 from bot.repo_config import RepoConfig
 from bot.settings import Front, Settings, describe_error
-from bot.wiring import budgets_for, caller_for, overhead_for, planner_for
+from bot.wiring import (
+    answer_book_for,
+    budgets_for,
+    caller_for,
+    local_answer_cache_for,
+    overhead_for,
+    planner_for,
+)
 
 if TYPE_CHECKING:
     from bot.llm.client import OpenAICaller
@@ -94,6 +101,7 @@ class LocalModel:
             concurrency=s.docgen_max_concurrency,
             max_functions=config.effective_max_functions(s.docgen_max_functions_per_run),
             require_complete=config.require_complete,
+            answers=answer_book_for(s, local_answer_cache_for(s), style=render.style),
         )
 
     def caller(

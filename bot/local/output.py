@@ -83,6 +83,8 @@ def summary_text(result: Result) -> str:
     )
     lines += _incomplete_lines(report)
     lines += _skipped_lines(report)
+    if report.cached:
+        lines.append(f"Reused from cache: {len(report.cached)} (no model call)")
     u = report.usage
     lines.append(
         f"Model {report.model} · {u.calls:,} request{'s' if u.calls != 1 else ''} · "

@@ -18,7 +18,7 @@ from bot.core.render import collect_docstrings
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Incomplete, RunReport, UsageTotals
 from bot.engine.analyse import Analysis, SourceFile, analyse
-from bot.engine.document import Engine, Outcome, coverage_after, document, plan_of
+from bot.engine.document import Engine, Outcome, coverage_after, document, plan_of, remember
 from bot.errors import DocgenError
 from bot.llm.plan import Plan, PlannedRequest
 from bot.llm.usage import Answer, ModelCaller
@@ -102,6 +102,7 @@ class Result:
             coverage_before=self.analysis.coverage_before,
             coverage_after=coverage_after(self.analysis, applied),
             notes=tuple(self.notes),
+            cached=tuple(p.work.function.id for p in applied if p.cached),
         )
 
 
@@ -141,6 +142,7 @@ def run(
         return result
     outcome = asyncio.run(_document(model, engine, result.analysis, progress))
     _finish(result, repo, files, outcome, write=options.write)
+    asyncio.run(remember(engine, [p for f in result.files for p in f.proposals]))
     return result
 
 

@@ -28,7 +28,7 @@ from bot.core.review import parse_fn_markers
 from bot.core.skips import Skip
 from bot.core.summary import Incomplete, RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
-from bot.engine.document import Engine, Outcome, coverage_after, document
+from bot.engine.document import Engine, Outcome, coverage_after, document, remember
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -36,7 +36,7 @@ from bot.repo_config import (
     load_repo_config,
     render_options,
 )
-from bot.wiring import budgets_for, planner_for
+from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
@@ -214,6 +214,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     outcome = await document(engine, analysis)
     suggestions = [p.suggestion for p in outcome.proposals]
     posted, refused = await post_suggestions(client, pr.number, pr.head_sha, suggestions)
+    await remember(engine, [p for p in outcome.proposals if p.work.function.id in posted])
     pr_cost = await _add_pr_cost(r, outcome.usage.cost_usd)
     report = _report(r, outcome, posted, refused, left_out, pr_cost)
     await upsert_summary(client, pr.number, summary_body(report), summary)
@@ -245,6 +246,11 @@ async def _engine(r: Review, files: list[SourceFile]) -> Engine:
         concurrency=settings.docgen_max_concurrency,
         max_functions=config.config.effective_max_functions(settings.docgen_max_functions_per_run),
         require_complete=config.config.require_complete,
+        answers=answer_book_for(
+            settings,
+            answer_cache_for(settings, services.redis, r.args.installation_id),
+            style=options.style,
+        ),
     )
 
 
@@ -284,4 +290,5 @@ def _report(
         pr_cost_usd=pr_cost,
         budget_remaining_usd=monthly.cost_usd if monthly is not None else None,
         notes=tuple(notes),
+        cached=tuple(p.work.function.id for p in delivered if p.cached),
     )

@@ -205,6 +205,7 @@ def test_the_function_limit_says_so_and_does_not_blame_the_budget(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("DOCGEN_MAX_FUNCTIONS_PER_RUN", "1")
+    monkeypatch.setenv("DOCGEN_ANSWER_CACHE_DAYS", "0")  # the second run must ask again
     code, out, _ = suggest(capsys)
     assert code == 3
     assert "function limit reached: at most 1 function per run" in out
