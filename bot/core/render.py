@@ -1,9 +1,11 @@
 """Turn a model's docstring text into the lines of a Python string literal.
 
-The model answers with the docstring body only. Rendering cleans its whitespace,
-wraps long prose to the repository's line length (never inside doctests, code
-blocks or section headers), and writes a literal that can never end early: plain
-when it can, r-prefixed when the text holds backslashes, escaped otherwise.
+The model answers with the docstring body only, in whatever style it chose.
+Rendering writes it in the repository's style (``bot.core.docstyle.convert``),
+cleans its whitespace, wraps long prose to the repository's line length (never
+inside doctests, code blocks or section headers), and writes a literal that can
+never end early: plain when it can, r-prefixed when the text holds backslashes,
+escaped otherwise.
 The lines come back without the function's indentation; the edit geometry adds it.
 
 Invariant (tested with hypothesis): for the literal of ``body`` indented by any
@@ -20,12 +22,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.core.docstyle import STYLES as STYLES
+from bot.core.docstyle import Style as Style
+from bot.core.docstyle import convert
 from bot.core.wrap import wrap_lines
 
-Style = Literal["google", "numpy", "sphinx"]
 Quote = Literal['"', "'"]
 
-STYLES: tuple[Style, ...] = ("google", "numpy", "sphinx")
 DEFAULT_STYLE: Style = "google"
 DEFAULT_LINE_LENGTH = 88
 # Deeply nested code still gets a usable width; a linter may flag it, a reader will not.
@@ -201,8 +204,12 @@ def unwrap_answer(text: str) -> str:
 
 
 def prepare_docstring(text: str, *, indent: int, options: RenderOptions) -> str:
-    """Return the docstring value: ``text`` cleaned and wrapped for ``indent`` columns."""
-    body = clean_text(unwrap_answer(text))
+    """Return the docstring value: ``text`` in the repository's style, cleaned and wrapped.
+
+    Text in another style is rewritten in ``options.style``; text already in it
+    only has its whitespace cleaned and its long lines wrapped for ``indent`` columns.
+    """
+    body = clean_text(convert(clean_text(unwrap_answer(text)), options.style))
     width = _width(indent, options)
     # Quotes take three columns each side, plus one for an r prefix.
     quotes = 7 if "\\" in body else 6

@@ -146,11 +146,17 @@ def _place(
     if isinstance(placement, NotCommentable):
         out.not_commentable.append(fn.id)
         return
-    out.work.append(Work(target, placement, head_text, prompt_function(fn, result)))
+    stale = target.mode == "replace"
+    out.work.append(Work(target, placement, head_text, prompt_function(fn, result, stale=stale)))
 
 
-def prompt_function(fn: FunctionInfo, result: ExtractResult) -> PromptFunction:
-    """Return how the prompt shows ``fn``: its source, with imports and class header as context."""
+def prompt_function(
+    fn: FunctionInfo, result: ExtractResult, *, stale: bool = False
+) -> PromptFunction:
+    """Return how the prompt shows ``fn``: its source, with imports and class header as context.
+
+    A ``stale`` function carries its current docstring, to be updated rather than replaced.
+    """
     signature_lines = fn.header_end_lineno - fn.lineno + 1
     signature = "\n".join(fn.source.split("\n")[:signature_lines])
     klass = result.klass(fn.class_qualname) if fn.class_qualname else None
@@ -161,4 +167,5 @@ def prompt_function(fn: FunctionInfo, result: ExtractResult) -> PromptFunction:
         signature=signature,
         imports=result.imports_source,
         class_header=klass.header if klass is not None else "",
+        current_docstring=(fn.docstring or "") if stale else "",
     )

@@ -1,9 +1,11 @@
 """The messages docgen sends and the strict JSON schema of the answer it accepts.
 
 Each function appears in the user message as a line ``### <path>::<qualname>``
-followed by a fenced block of its source; the context the model needs to read
-it (the file's imports that the functions use, the enclosing class header)
-comes first, once per file. One request may hold several files.
+followed by a fenced block of its source; a function whose docstring is stale gets
+a one-line note between the two asking for an update, not a rewrite (its current
+docstring is in the source already, so it is not sent twice). The context the
+model needs to read them (the file's imports that the functions use, the enclosing
+class header) comes first, once per file. One request may hold several files.
 The answer is ``{"docstrings": [{"id": ..., "docstring": ...}]}`` with the
 docstring body only: no quotes, no indentation.
 """
@@ -64,6 +66,12 @@ exceptions the code raises itself. Describe what the code does; never invent beh
 Answer with the docstring text only: no quotes, no indentation, no code fences.
 Give each docstring with the exact id of its function, once per id."""
 
+# Costs a stale function about twenty tokens; a fresh one nothing.
+STALE_NOTE = (
+    "Its docstring is out of date: return it with the smallest correct update, "
+    "keeping what is still true."
+)
+
 
 @dataclass(frozen=True)
 class PromptFunction:
@@ -72,7 +80,9 @@ class PromptFunction:
     ``signature`` is the leading lines of ``source`` up to the end of the
     ``def`` line (decorators included); the planner keeps them whole when it
     has to shorten a body. ``imports`` and ``class_header`` are context that is
-    sent once per file and once per class.
+    sent once per file and once per class. ``current_docstring`` is the
+    docstring of a stale function, to be updated rather than replaced; empty for
+    a function that has none.
     """
 
     id: str
@@ -82,6 +92,7 @@ class PromptFunction:
     imports: str = ""
     class_header: str = ""
     note: str = ""  # why an earlier answer was refused, for the one retry
+    current_docstring: str = ""
 
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -179,8 +190,12 @@ def file_header(path: str, context: Sequence[str]) -> str:
 
 
 def function_section(fn: PromptFunction) -> str:
-    """Return the ``### <id>`` line and the fenced source of one function."""
-    section = f"### {fn.id}\n{fence(fn.source)}"
+    """Return the ``### <id>`` line and the fenced source of one function.
+
+    A stale function gets ``STALE_NOTE`` on the line between them.
+    """
+    stale = f"{STALE_NOTE}\n" if fn.current_docstring.strip() else ""
+    section = f"### {fn.id}\n{stale}{fence(fn.source)}"
     return f"{section}\n{fn.note}" if fn.note else section
 
 

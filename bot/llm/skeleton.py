@@ -5,6 +5,10 @@ so the whole pipeline (planning, parsing, rendering, posting) runs without a
 model. Each docstring is a summary placeholder plus the sections the code
 itself justifies: parameters, return value, what a generator yields and the
 exceptions the function raises, in the chosen style.
+
+A stale function keeps its docstring: the skeleton only syncs the parameter
+list with the signature (new parameters get a placeholder, gone ones are
+dropped), which is useful on its own and needs no model.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Self
 
+from bot.core.docmerge import sync_params
+from bot.core.docparts import Block, DocParts, Entries, Entry, Raised, Raises, Value, Values
+from bot.core.docstyle import render_parts
 from bot.llm.plan import PlannedRequest
-from bot.llm.prompt import FunctionNode, Style, parse_function, parse_signature
+from bot.llm.prompt import FunctionNode, PromptFunction, Style, parse_function, parse_signature
 from bot.llm.usage import Answer, Usage
 
 PLACEHOLDER = "TODO: describe."
@@ -82,54 +89,29 @@ def read_facts(node: FunctionNode) -> Facts:
     return Facts(node.name, _params(node.args), returns, yields, tuple(raises))
 
 
-def _google(f: Facts) -> list[str]:
-    out: list[str] = []
+def _blocks(f: Facts, style: Style) -> list[Block]:
+    blocks: list[Block] = []
     if f.params:
-        out += ["", "Args:", *(f"    {name}: {PLACEHOLDER}" for name, _ in f.params)]
+        # NumPy puts a type on every entry line; the other styles leave it to the signature.
+        typed = style == "numpy"
+        entries = (Entry(n, ann if typed else "", PLACEHOLDER) for n, ann in f.params)
+        blocks.append(Entries("params", tuple(entries)))
     if f.returns is not None:
-        prefix = f"{f.returns}: " if f.returns else ""
-        out += ["", "Returns:", f"    {prefix}{PLACEHOLDER}"]
+        kind = f.returns or ("object" if style == "numpy" else "")
+        blocks.append(Values("returns", (Value(kind, PLACEHOLDER),)))
     if f.yields:
-        out += ["", "Yields:", f"    {PLACEHOLDER}"]
+        kind = "object" if style == "numpy" else ""
+        blocks.append(Values("yields", (Value(kind, PLACEHOLDER),)))
     if f.raises:
-        out += ["", "Raises:", *(f"    {exc}: {PLACEHOLDER}" for exc in f.raises)]
-    return out
+        blocks.append(Raises(tuple(Raised(exc, PLACEHOLDER) for exc in f.raises)))
+    return blocks
 
 
-def _numpy_section(title: str, entries: list[str]) -> list[str]:
-    out = ["", title, "-" * len(title)]
-    for entry in entries:
-        out += [entry, f"    {PLACEHOLDER}"]
-    return out
-
-
-def _numpy(f: Facts) -> list[str]:
-    out: list[str] = []
-    if f.params:
-        entries = [f"{name} : {ann}" if ann else name for name, ann in f.params]
-        out += _numpy_section("Parameters", entries)
-    if f.returns is not None:
-        out += _numpy_section("Returns", [f.returns or "object"])
-    if f.yields:
-        out += _numpy_section("Yields", ["object"])
-    if f.raises:
-        out += _numpy_section("Raises", list(f.raises))
-    return out
-
-
-def _sphinx(f: Facts) -> list[str]:
-    out = [f":param {name.lstrip('*')}: {PLACEHOLDER}" for name, _ in f.params]
-    if f.returns is not None:
-        out.append(f":returns: {PLACEHOLDER}")
-        if f.returns:
-            out.append(f":rtype: {f.returns}")
-    if f.yields:
-        out.append(f":yields: {PLACEHOLDER}")
-    out += [f":raises {exc}: {PLACEHOLDER}" for exc in f.raises]
-    return ["", *out] if out else []
-
-
-_RENDER = {"google": _google, "numpy": _numpy, "sphinx": _sphinx}
+def _node(source: str, signature: str) -> FunctionNode | None:
+    node = parse_function(source)
+    if node is None and signature:
+        node = parse_signature(signature)
+    return node
 
 
 def skeleton_docstring(source: str, style: Style, signature: str = "") -> str | None:
@@ -138,14 +120,35 @@ def skeleton_docstring(source: str, style: Style, signature: str = "") -> str | 
     A body shortened by the planner may no longer parse; the ``signature``
     alone, given a stub body, still yields the parameters and return type.
     """
-    node = parse_function(source)
-    if node is None and signature:
-        node = parse_signature(signature)
+    node = _node(source, signature)
     if node is None:
         return None
     facts = read_facts(node)
     summary = f"TODO: summarize what {facts.name} does."
-    return "\n".join([summary, *_RENDER[style](facts)])
+    return render_parts(DocParts(summary, tuple(_blocks(facts, style))), style)
+
+
+def synced_docstring(fn: PromptFunction, style: Style) -> str | None:
+    """Return ``fn``'s current docstring with its parameter list synced to the signature.
+
+    The text, sections and directives stay as written; parameters the docstring
+    lacks are added with a placeholder, and documented names the function no
+    longer takes are dropped. None if the function does not parse.
+    """
+    node = _node(fn.source, fn.signature)
+    if node is None:
+        return None
+    params = read_facts(node).params
+    types = dict(params) if style == "numpy" else None
+    names = [name for name, _ in params]
+    return sync_params(fn.current_docstring, names, style, placeholder=PLACEHOLDER, types=types)
+
+
+def answer_for(fn: PromptFunction, style: Style) -> str | None:
+    """Return the skeleton's docstring for ``fn``: synced when stale, else a fresh skeleton."""
+    if fn.current_docstring.strip():
+        return synced_docstring(fn, style)
+    return skeleton_docstring(fn.source, style, fn.signature)
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ class SkeletonCaller:
         """Answer ``request`` with the agreed JSON, as a model would."""
         entries = []
         for fn in request.functions:
-            text = skeleton_docstring(fn.source, self.style, fn.signature)
+            text = answer_for(fn, self.style)
             if text is not None:
                 entries.append({"id": fn.id, "docstring": text})
         content = json.dumps({"docstrings": entries})

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from bot.llm.prompt import (
     RESPONSE_FORMAT,
+    STALE_NOTE,
     MalformedAnswer,
     build_messages,
     fence,
+    function_section,
     parse_answer,
     parse_function,
     parse_signature,
@@ -143,3 +146,17 @@ def test_parse_signature_needs_only_the_def_lines() -> None:
     node = parse_signature("    @staticmethod\n    async def f(a, *b, c, **d) -> int:")
     assert node is not None
     assert [a.arg for a in node.args.args] == ["a"]
+
+
+def test_a_stale_function_is_asked_for_an_update_and_its_docstring_is_sent_once() -> None:
+    docstring = "Sum the items.\n\n:param arg0: The items."
+    fresh = function(name="a")
+    stale_source = fresh.source.replace("\n", f'\n    """{docstring}"""\n', 1)
+    stale = replace(fresh, id=fresh.id + "#2", source=stale_source, current_docstring=docstring)
+    assert function_section(fresh) == f"### {fresh.id}\n{fence(fresh.source)}"
+    assert function_section(stale) == f"### {stale.id}\n{STALE_NOTE}\n{fence(stale_source)}"
+    text = build_messages([fresh, stale], "sphinx")[1]["content"]
+    assert text.count(STALE_NOTE) == 1 and text.count(":param arg0: The items.") == 1
+    asked = asked_functions(build_messages([fresh, stale], "sphinx"))
+    assert [a.id for a in asked] == [fresh.id, stale.id]  # the fake still reads ids and code
+    assert stale_source.rstrip() in asked[1].source

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -10,7 +11,7 @@ from bot.llm.models import MODELS
 from bot.llm.plan import Planner
 from bot.llm.prompt import PromptFunction
 from bot.llm.run import generate
-from bot.llm.skeleton import SkeletonCaller, skeleton_docstring
+from bot.llm.skeleton import SkeletonCaller, answer_for, skeleton_docstring
 from bot.llm.tokens import TokenCounter
 from tests.llm.helpers import function
 
@@ -73,9 +74,9 @@ SPHINX = """\
 TODO: summarize what fetch does.
 
 :param url: TODO: describe.
-:param parts: TODO: describe.
+:param \\*parts: TODO: describe.
 :param retries: TODO: describe.
-:param headers: TODO: describe.
+:param \\*\\*headers: TODO: describe.
 :returns: TODO: describe.
 :rtype: bytes
 :raises ValueError: TODO: describe.
@@ -132,3 +133,44 @@ async def test_skeleton_answers_a_plan_with_the_agreed_json_and_no_usage() -> No
     assert result.docstrings[fns[1].id].startswith(
         "TODO: summarize what b does.\n\nArgs:\n    arg0"
     )
+
+
+STALE = """\
+Open a connection to ``hostname``.
+
+Retries once on a refused connection.
+
+.. versionchanged:: 0.5
+   Accepts *timeout*.
+
+:param host: Server name.
+:param port: TCP port.
+:param timeout: Seconds to wait."""
+
+
+def test_a_stale_docstring_keeps_its_text_and_syncs_its_parameters() -> None:
+    source = "def connect(hostname, port=5432, *, ssl=False):\n    return hostname, port, ssl\n"
+    stale = PromptFunction(
+        "db.py::connect", "db.py", source, source.split("\n")[0], current_docstring=STALE
+    )
+    synced = answer_for(stale, "sphinx")
+    assert synced == STALE.replace(
+        ":param host: Server name.\n:param port: TCP port.\n:param timeout: Seconds to wait.",
+        ":param hostname: TODO: describe.\n:param port: TCP port.\n:param ssl: TODO: describe.",
+    )
+    assert synced is not None and ".. versionchanged:: 0.5\n   Accepts *timeout*." in synced
+    # Once in sync there is nothing to change, and a fresh function gets a fresh skeleton.
+    assert answer_for(replace(stale, current_docstring=synced), "sphinx") == synced
+    assert answer_for(replace(stale, current_docstring=""), "sphinx") == (
+        skeleton_docstring(source, "sphinx")
+    )
+
+
+async def test_the_skeleton_answers_a_stale_function_with_the_synced_docstring() -> None:
+    facts = MODELS["gpt-4o-mini"]
+    planner = Planner(facts, TokenCounter.for_model(facts))
+    fn = replace(function(name="a", params=1), current_docstring="Do a.\n\nArgs:\n    gone: Old.")
+    plan = planner.plan([fn])
+    answer = await SkeletonCaller("google").complete(plan.requests[0])
+    [entry] = json.loads(answer.content or "")["docstrings"]
+    assert entry["docstring"] == "Do a.\n\nArgs:\n    arg0: TODO: describe."
