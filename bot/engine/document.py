@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.docmerge import merge_update
 from bot.core.edit import Edit, check_edit, make_edit
-from bot.core.render import RenderOptions, docstring_literal, prepare_docstring
+from bot.core.render import RenderOptions, docstring_literal, prepare_docstring, unwrap_answer
 from bot.core.review import Suggestion, suggestion_from_edit
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage, UsageTotals
-from bot.core.verify import completion_message, facts_for, retry_message, verify_docstring
+from bot.core.verify import (
+    FunctionFacts,
+    completion_message,
+    facts_for,
+    retry_message,
+    verify_docstring,
+)
 from bot.engine.analyse import Analysis, Work
 from bot.llm.answers import AnswerBook, Question
 from bot.llm.budget import Left
@@ -202,6 +209,12 @@ def _check_skip(fn_id: str, result: Proposal | list[str]) -> Skip:
     return Skip(fn_id, reason, kind=SkipKind.CHECK)
 
 
+def _own(facts: FunctionFacts) -> tuple[str, ...]:
+    """Return the parameters a docstring documents: all but a method's self or cls."""
+    params = facts.params
+    return params[1:] if params[:1] in (("self",), ("cls",)) else params
+
+
 def coverage_after(analysis: Analysis, delivered: Iterable[Proposal]) -> Coverage:
     """Return the changed functions' coverage once the ``delivered`` proposals are applied.
 
@@ -220,10 +233,17 @@ def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str
     """
     fn = work.function
     indent = len(fn.body_indent.expandtabs(8))
+    facts = facts_for(fn)
     body = prepare_docstring(text, indent=indent, options=options)
-    findings = verify_docstring(body, facts_for(fn), options.style)
-    if findings.refused:
+    findings = verify_docstring(body, facts, options.style)
+    if findings.refused:  # judged before a merge, which would drop a made-up parameter quietly
         return list(findings.refused)
+    if work.target.mode == "replace" and fn.docstring:
+        merged = merge_update(fn.docstring, unwrap_answer(text), options.style, params=_own(facts))
+        body = prepare_docstring(merged, indent=indent, options=options)
+        findings = verify_docstring(body, facts, options.style)
+        if findings.refused:
+            return list(findings.refused)
     edit = make_edit(work.head_text, fn, work.placement, docstring_literal(body, options=options))
     unsafe = check_edit(work.head_text, edit)
     if unsafe is not None:

@@ -25,7 +25,7 @@ from bot.llm.prompt import ANSWER_SCHEMA, SYSTEM_PROMPT
 
 # Bump when what an answer means changes in a way the digest below cannot see:
 # the user message's layout, or what docgen does with an answer before rendering.
-ANSWER_FORMAT = 1
+ANSWER_FORMAT = 2
 DAY_SECONDS = 86_400
 DEFAULT_TTL_DAYS = 30
 DEFAULT_TTL_SECONDS = DEFAULT_TTL_DAYS * DAY_SECONDS
