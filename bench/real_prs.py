@@ -246,7 +246,25 @@ def goal_failures(result: ModeResult, whole: WholeDiff) -> list[str]:
     """Return the goals this mode misses, as short phrases (empty when all are met)."""
     missed = []
     share = result.posted / max(result.targets, 1)
-    if result.mode is not EXEMPT and share < GOAL_SHARE:
+    if result.mode is EXEMPT:
+        # Every answer is false here: the goal is that none is posted, and a per-posted
+        # token figure has nothing to divide by.
+        if result.posted:
+            missed.append(f"{result.posted} answers with a made-up parameter posted")
+    else:
+        missed += _share_and_token_goals(result, whole, share)
+    if result.code_changing:
+        missed.append(f"{result.code_changing} edits change code")
+    if result.unaccounted:
+        missed.append(f"{result.unaccounted} targets unaccounted for")
+    if result.timed_out:
+        missed.append("timed out")
+    return missed
+
+
+def _share_and_token_goals(result: ModeResult, whole: WholeDiff, share: float) -> list[str]:
+    missed = []
+    if share < GOAL_SHARE:
         missed.append(f"posted {share:.0%} < 95%")
     per_doc = result.per_posted(result.prompt_tokens)
     if per_doc > GOAL_PROMPT:
@@ -254,12 +272,6 @@ def goal_failures(result: ModeResult, whole: WholeDiff) -> list[str]:
     ratio = whole.prompt_per_target / per_doc
     if ratio < GOAL_RATIO:
         missed.append(f"whole/docgen {ratio:.2f}x < 2x")
-    if result.code_changing:
-        missed.append(f"{result.code_changing} edits change code")
-    if result.unaccounted:
-        missed.append(f"{result.unaccounted} targets unaccounted for")
-    if result.timed_out:
-        missed.append("timed out")
     return missed
 
 
