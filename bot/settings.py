@@ -226,9 +226,12 @@ def _problems(s: Settings, front: Front) -> list[str]:
         if s.github_private_key is None and s.github_private_key_path is None:
             problems.append("GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH must be set")
         problems.extend(_provider_problems(s, front))
-    if front is Front.CLI and s.docgen_provider in ("azure", "openai"):
+    if front is Front.CLI and s.provider() in ("azure", "openai"):
         problems.extend(_provider_problems(s, front))
     return problems
+
+
+_AZURE = ("azure_openai_endpoint", "azure_openai_api_key", "azure_openai_deployment")
 
 
 def _provider_problems(s: Settings, front: Front) -> list[str]:
@@ -236,14 +239,20 @@ def _provider_problems(s: Settings, front: Front) -> list[str]:
     if provider is None:
         return ["AZURE_OPENAI_ENDPOINT (or OPENAI_BASE_URL / OPENAI_API_KEY) is not set"]
     if provider == "azure":
-        for name in ("azure_openai_endpoint", "azure_openai_api_key", "azure_openai_deployment"):
-            if getattr(s, name) is None:
-                return [f"{name.upper()} is not set (DOCGEN_PROVIDER resolves to azure)"]
+        missing = [name.upper() for name in _AZURE if getattr(s, name) is None]
+        if missing:
+            return [f"{_names(missing)} {'is' if len(missing) == 1 else 'are'} not set "
+                    "(the Azure OpenAI provider needs all three)"]  # fmt: skip
     if provider == "openai" and s.openai_api_key is None:
-        return ["OPENAI_API_KEY is not set (DOCGEN_PROVIDER resolves to openai)"]
+        return ["OPENAI_API_KEY is not set (the OpenAI-compatible provider needs it)"]
     if provider == "skeleton" and front is Front.WORKER:
         return ["DOCGEN_PROVIDER=skeleton writes placeholders and is for the CLI, not the App"]
     return []
+
+
+def _names(names: list[str]) -> str:
+    """Return ``A``, ``A and B`` or ``A, B and C``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _unescape_pem(text: str) -> str:

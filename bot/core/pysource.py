@@ -15,23 +15,28 @@ import warnings
 from bot.core.xdiff.diff import split_lines
 
 __all__ = [
-    "char_col", "describe_syntax_error", "find_colon", "parse", "segment", "split_lines",
-    "statement_blocks",
+    "char_col", "describe_syntax_error", "find_colon", "newer_syntax_reason", "parse",
+    "python_for", "segment", "split_lines", "statement_blocks",
 ]  # fmt: skip
 
-RUNNING = sys.version_info[:2]
+Version = tuple[int, int]
+RUNNING: Version = (sys.version_info[0], sys.version_info[1])
 
-# Syntax a newer Python accepts and this one refuses, to tell "upgrade docgen" apart from
-# "the file is broken". Only consulted on a SyntaxError, and only near its line.
-_NEWER_SYNTAX: tuple[tuple[tuple[int, int], str, re.Pattern[str]], ...] = (
-    ((3, 12), "type parameters (PEP 695)", re.compile(r"^\s*(?:async\s+def|def|class)\s+\w+\s*\[")),
-    ((3, 12), "a type alias (PEP 695)", re.compile(r"^\s*type\s+\w+\s*(?:\[[^=]*\])?\s*=")),
-    ((3, 12), "quotes reused in an f-string (PEP 701)",
+# Syntax a newer Python accepts and an older one refuses, to tell "upgrade docgen's Python"
+# apart from "the file is broken": (the oldest Python that parses it, the feature, where
+# it shows). Only consulted on a SyntaxError, and only near its line.
+_NEWER_SYNTAX: tuple[tuple[Version, str, re.Pattern[str]], ...] = (
+    ((3, 10), "PEP 634 match statements", re.compile(r"^\s*(?:match|case)\b[^=\n]*:\s*(?:#.*)?$")),
+    ((3, 11), "PEP 654 except* clauses", re.compile(r"^\s*except\s*\*")),
+    ((3, 12), "PEP 695 generics", re.compile(r"^\s*(?:async\s+def|def|class)\s+\w+\s*\[")),
+    ((3, 12), "PEP 695 type aliases", re.compile(r"^\s*type\s+\w+\s*(?:\[[^=]*\])?\s*=")),
+    ((3, 12), "PEP 701 f-strings (quotes reused inside)",
      re.compile(r"[fF][rR]?(['\"])[^\n]*\{[^}\n]*\1")),
-    ((3, 13), "type parameter defaults (PEP 696)",
+    ((3, 13), "PEP 696 type parameter defaults",
      re.compile(r"^\s*(?:(?:async\s+)?def|class|type)\s+\w+\s*\[[^\]]*=")),
-    ((3, 14), "template strings (PEP 750)", re.compile(r"(?<![\w'\"])(?:[tT][rR]?|[rR][tT])['\"]")),
-    ((3, 14), "except without parentheses (PEP 758)", re.compile(r"^\s*except\s*\*?\s*[\w.]+\s*,")),
+    ((3, 14), "PEP 750 template strings", re.compile(r"(?<![\w'\"])(?:[tT][rR]?|[rR][tT])['\"]")),
+    ((3, 14), "PEP 758 except clauses without parentheses",
+     re.compile(r"^\s*except\s*\*?\s*[\w.]+\s*,")),
 )  # fmt: skip
 
 
@@ -44,19 +49,47 @@ def parse(source: str) -> ast.Module:
         return ast.parse(source)
 
 
-def describe_syntax_error(exc: SyntaxError, lines: list[str]) -> tuple[str, bool]:
-    """Return a one-line reason for a parse failure, and whether it is newer syntax."""
+def describe_syntax_error(
+    exc: SyntaxError, lines: list[str], running: Version = RUNNING
+) -> tuple[str, bool]:
+    """Return a one-line reason for a parse failure, and whether it is newer syntax.
+
+    ``running`` is the Python that failed to parse it (docgen's own, by default).
+    """
     line = exc.lineno or 0
     nearby = lines[max(line - 3, 0) : line]
-    for version, feature, pattern in _NEWER_SYNTAX:
-        if version > RUNNING and any(pattern.search(text) for text in nearby):
-            want = f"{version[0]}.{version[1]}"
-            return (
-                f"uses syntax newer than this docgen's Python ({RUNNING[0]}.{RUNNING[1]}): "
-                f"{feature}, Python {want}, at line {line}",
-                True,
-            )
+    needed = [found for text in nearby if (found := python_for(text, running)) is not None]
+    if needed:
+        return newer_syntax_reason(max(needed), line, running), True
     return f"syntax error at line {line}: {exc.msg}", False
+
+
+def python_for(text: str, running: Version = RUNNING) -> tuple[Version, str] | None:
+    """Return the oldest Python that parses the syntax on a line, and the feature it needs.
+
+    None when the line shows no syntax newer than ``running``. A line that needs
+    several features needs the newest of them (a type parameter default is PEP 695
+    syntax too, but only 3.13 reads it).
+    """
+    found = [(v, feature) for v, feature, p in _NEWER_SYNTAX if v > running and p.search(text)]
+    return max(found) if found else None
+
+
+def newer_syntax_reason(
+    needed: tuple[Version, str] | None, line: int | None, running: Version = RUNNING
+) -> str:
+    """Say which Python would parse a file that ``running`` cannot, e.g. "Python 3.12+".
+
+    ``needed`` is :func:`python_for`'s answer; None when the feature is not known.
+    """
+    mine = f"{running[0]}.{running[1]}"
+    where = f"; line {line}" if line else ""
+    if needed is None:
+        return f"syntax newer than docgen's Python {mine} (needs a newer Python than {mine}{where})"
+    (major, minor), feature = needed
+    return (
+        f"syntax newer than docgen's Python {mine} ({feature} need Python {major}.{minor}+{where})"
+    )
 
 
 def char_col(line: str, byte_col: int) -> int:

@@ -31,16 +31,33 @@ _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd"
 
 @dataclass(frozen=True)
 class Coverage:
-    """How many of the changed functions have a docstring."""
+    """How many of the changed functions have a docstring.
+
+    ``skipped`` changed functions are not counted: the rules ask for no docstring
+    there (private, too short...), or their file could not be read.
+    """
 
     documented: int
     total: int
+    skipped: int = 0
 
     def describe(self) -> str:
-        """Return e.g. ``3 of 12 (25%)``."""
+        """Return e.g. ``3 of 12 (25%)``, or ``0 of 4 counted (4 skipped)``."""
         if self.total == 0:
+            if self.skipped:
+                return f"0 of {self.skipped} counted ({self.skipped} skipped)"
             return "no functions"
         return f"{self.documented} of {self.total} ({100 * self.documented // self.total}%)"
+
+
+def coverage_text(before: Coverage, after: Coverage) -> str:
+    """Return the changed functions' coverage before and with the suggestions.
+
+    When none of them counts, suggestions cannot change it: one figure says so.
+    """
+    if before.total == 0:
+        return before.describe()
+    return f"{before.describe()} before, {after.describe()} with these suggestions"
 
 
 @dataclass(frozen=True)
@@ -142,10 +159,8 @@ def _compose(report: RunReport, listed: int) -> str:
     parts = [totals_line(report), ""]
     parts += [f"> **Note:** {_plain(note)}" for note in report.notes]
     parts += ["<details>", "<summary>Details</summary>", ""]
-    parts.append(
-        f"**Docstring coverage of the changed functions:** {report.coverage_before.describe()}"
-        f" before, {report.coverage_after.describe()} with these suggestions."
-    )
+    coverage = coverage_text(report.coverage_before, report.coverage_after)
+    parts.append(f"**Docstring coverage of the changed functions:** {coverage}.")
     if report.incomplete:
         parts += ["", "**Posted as incomplete**", "", "| Function | Lacks |", "| --- | --- |"]
         rows = [

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from bot.core.diff import FileDiff, MalformedPatch, map_file
 from bot.core.edit import NotCommentable, Placement, place_docstring
 from bot.core.extract import ExtractResult, FunctionInfo, changed_functions, extract
+from bot.core.pysource import newer_syntax_reason
 from bot.core.review import FnMarker
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage
-from bot.core.targets import SkipReason, Target, TargetRules, select_targets
+from bot.core.targets import Skipped, SkipReason, Target, TargetRules, select_targets
 from bot.llm.prompt import PromptFunction
 
 
@@ -78,7 +79,7 @@ def analyse(
     out = Analysis()
     earlier = set(previous)
     earlier_ids = {m.function_id for m in earlier}
-    documented = total = 0
+    documented = total = uncounted = 0
     for file in files:
         if not is_python(file.path) or file.head_text is None or file.status == "removed":
             continue
@@ -96,13 +97,22 @@ def analyse(
                 total += 1
                 if skipped.id in earlier_ids:
                     out.done.append(skipped.id)
-            out.skipped.append(Skip(skipped.id, skipped.reason, kind=skipped.reason.kind))
+            elif not isinstance(skipped.subject, str):  # a function, not a whole file
+                uncounted += 1
+            out.skipped.append(Skip(skipped.id, _reason(skipped, result), kind=skipped.reason.kind))
         for target in selection.targets:
             total += 1
             documented += target.mode == "replace"
             _place(out, target, file.head_text, diff, result, earlier)
-    out.coverage_before = Coverage(documented, total)
+    out.coverage_before = Coverage(documented, total, skipped=uncounted)
     return out
+
+
+def _reason(skipped: Skipped, result: ExtractResult) -> str:
+    # The parser's own account names the Python that would read the file.
+    if skipped.reason is SkipReason.NEWER_SYNTAX and result.error_kind == "newer_syntax":
+        return result.error or newer_syntax_reason(None, None)
+    return skipped.reason
 
 
 def _diff(file: SourceFile, rules: TargetRules, out: Analysis) -> FileDiff | None:

@@ -21,12 +21,17 @@ EMPTY_TREE_LABEL = "the empty tree"
 
 @dataclass(frozen=True)
 class Range:
-    """The two sides to compare: ``head`` None means the working tree; ``base`` None, none."""
+    """The two sides to compare: ``head`` None means the working tree; ``base`` None, none.
+
+    ``description`` says it in words for the first line of the output, e.g.
+    "comparing HEAD~1..HEAD (1a2b3c4..5d6e7f8)".
+    """
 
     base: str | None
     base_label: str
     head: str | None
     head_label: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,40 +69,70 @@ def resolve_range(
 ) -> Range:
     """Resolve ``--base``/``--head``/``--working-tree`` to commits; raise GitError if unknown."""
     head_commit: str | None = None
+    head_name = head or "HEAD"
     head_label = "the working tree"
     if not working_tree:
-        name = head or "HEAD"
-        head_commit = repo.commit(name)
+        head_commit = repo.commit(head_name)
         if head_commit is None:
             hint = " (the repository has no commits yet: use --working-tree)" if not head else ""
-            raise GitError(f"{name!r} is not a commit in this repository{hint}")
-        head_label = f"{name} ({short(head_commit)})"
+            raise GitError(f"{head_name!r} is not a commit in this repository{hint}")
+        head_label = f"{head_name} ({short(head_commit)})"
     if all_files:
-        return Range(None, "", head_commit, head_label)
+        return Range(None, "", head_commit, head_label, f"every Python file in {head_label}")
     if base is None:
-        return Range(*_default_base(repo, head or "HEAD", head_commit), head_commit, head_label)
+        return _default_range(repo, _Head(head_name, head_commit, head_label))
     commit = repo.commit(base)
     if commit is not None:
-        return Range(commit, f"{base} ({short(commit)})", head_commit, head_label)
+        return _Head(head_name, head_commit, head_label).against(
+            commit, f"{base} ({short(commit)})", base
+        )
     if base == "HEAD" and working_tree:  # a repository without commits yet
-        return Range(repo.empty_tree(), EMPTY_TREE_LABEL, None, head_label)
+        empty = f"{EMPTY_TREE_LABEL} (no commits yet)"
+        return _Head(head_name, None, head_label).against(repo.empty_tree(), empty)
     raise GitError(f"--base {base!r} is not a commit in this repository")
 
 
-def _default_base(repo: Repo, head_name: str, head_commit: str | None) -> tuple[str, str]:
-    """Return the merge base with the default branch, else the head's parent."""
-    tip = head_commit or repo.commit("HEAD")
+@dataclass(frozen=True)
+class _Head:
+    """The side to document: its name, its commit (None: the working tree), its label."""
+
+    name: str
+    commit: str | None
+    label: str
+
+    def against(
+        self, base: str, base_label: str, base_name: str | None = None, dots: str = ".."
+    ) -> Range:
+        """Return the range from ``base``, said as git would: ``HEAD~1..HEAD``, ``main...HEAD``."""
+        if self.commit is None:
+            said = f"comparing the working tree against {base_label}"
+        elif base_name is None:
+            said = f"comparing {self.label} with {base_label}"
+        else:
+            spans = f"{base_name}{dots}{self.name} ({short(base)}..{short(self.commit)})"
+            said = f"comparing {spans}"
+        return Range(base, base_label, self.commit, self.label, said)
+
+
+def _default_range(repo: Repo, head: _Head) -> Range:
+    """Compare with the merge base with the default branch, else with the head's parent."""
+    tip = head.commit or repo.commit("HEAD")
     if tip is None:
-        return repo.empty_tree(), f"{EMPTY_TREE_LABEL} (no commits yet)"
+        return head.against(repo.empty_tree(), f"{EMPTY_TREE_LABEL} (no commits yet)")
     branch = repo.default_branch()
     merge_base = repo.merge_base(branch, tip) if branch is not None else None
+    if merge_base is not None and merge_base == tip and head.commit is None:
+        # The working tree of the default branch (or of a branch not diverged from it).
+        return head.against(merge_base, f"HEAD ({short(tip)})")
     # On the default branch itself the merge base is the head: compare with its parent.
-    if merge_base is not None and merge_base != head_commit:
-        return merge_base, f"the merge base with {branch} ({short(merge_base)})"
+    if merge_base is not None and merge_base != head.commit:
+        label = f"the merge base with {branch} ({short(merge_base)})"
+        return head.against(merge_base, label, branch, dots="...")
     parent = repo.commit(f"{tip}~1")
     if parent is not None:
-        return parent, f"{head_name}~1 ({short(parent)})"
-    return repo.empty_tree(), f"{EMPTY_TREE_LABEL} ({head_name} is the first commit)"
+        return head.against(parent, f"{head.name}~1 ({short(parent)})", f"{head.name}~1")
+    label = f"{EMPTY_TREE_LABEL} ({head.name} is the first commit)"
+    return head.against(repo.empty_tree(), label)
 
 
 def collect(repo: Repo, rng: Range, scope: Scope, included: Callable[[str], bool]) -> Collected:

@@ -73,6 +73,10 @@ class Repo:
             return None
         return out.decode().strip() or None
 
+    def abbrev(self, commit: str) -> str:
+        """Return the shortest id that names ``commit`` unambiguously here (7+ characters)."""
+        return self.git("rev-parse", "--short", commit).decode().strip()
+
     def empty_tree(self) -> str:
         """Return the id of the empty tree (it differs between SHA-1 and SHA-256 repositories)."""
         return self.git("hash-object", "-t", "tree", "--stdin", stdin=b"").decode().strip()

@@ -1,22 +1,27 @@
 """What ``docgen suggest`` prints: a diff per file and the summary, as text, patch or JSON.
 
-``text`` is for people: the provider line first, the diffs (coloured on a terminal
-unless NO_COLOR is set), then the bot's summary in plain text. ``diff`` prints only
-a patch that ``git apply`` takes, the rest going to stderr. ``json`` is for tools.
+One rule decides the stream: when standard output carries data (``--format diff``
+for ``git apply``, ``--format json`` for tools) everything said to people goes to
+stderr; with ``--format text`` (``--check`` included) all of it goes to stdout.
+
+People read, in order: what is compared (the base first), which provider answers,
+the diffs (coloured on a terminal unless NO_COLOR is set), then the bot's summary
+in plain text and what is left to do.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any, TextIO
 
 from bot.core.diff import diff_texts
-from bot.core.skips import SkipKind
-from bot.core.summary import RunReport, totals_line, usd
+from bot.core.skips import Skip, SkipKind
+from bot.core.summary import RunReport, coverage_text, totals_line, usd
 from bot.engine.document import Outcome
 from bot.llm.plan import Plan
+from bot.local.cost import CostBound
 from bot.local.engine import FileResult
 from bot.local.suggest import Result
 
@@ -64,12 +69,12 @@ def colourize(diff: str) -> str:
 
 
 def scope_line(result: Result) -> str:
-    """Say what was compared, and how many Python files that found."""
+    """Say what was compared (the base first), and how many Python files that found."""
     r = result.range
     files = f"{result.python_files} Python file{'s' if result.python_files != 1 else ''}"
     if r.base is None:
-        return f"Every Python file in scope, in {r.head_label}: {files}."
-    return f"Comparing {r.base_label} with {r.head_label}: {files} changed."
+        return f"docgen: {r.description}: {files}."
+    return f"docgen: {r.description}: {files} changed."
 
 
 def summary_text(result: Result) -> str:
@@ -77,10 +82,8 @@ def summary_text(result: Result) -> str:
     report = result.report()
     lines = [totals_line(report)]
     lines += [f"Note: {note}" for note in report.notes]
-    lines.append(
-        f"Docstring coverage of the changed functions: {report.coverage_before.describe()}"
-        f" before, {report.coverage_after.describe()} with these suggestions."
-    )
+    coverage = coverage_text(report.coverage_before, report.coverage_after)
+    lines.append(f"Docstring coverage of the changed functions: {coverage}.")
     lines += _incomplete_lines(report)
     lines += _skipped_lines(report)
     if report.cached:
@@ -121,17 +124,18 @@ def _skipped_lines(report: RunReport) -> list[str]:
 
 
 def plan_text(result: Result, plan: Plan) -> str:
-    """Return the dry run's plan: requests, their functions and tokens, the worst-case cost."""
+    """Return the dry run's plan: requests, their functions and tokens, what it may cost."""
     functions = sum(len(r.ids) for r in plan.requests)
     model = result.model
     lines = [
         f"Plan, no model called: {functions} function{'s' if functions != 1 else ''} in "
         f"{len(plan.requests)} request{'s' if len(plan.requests) != 1 else ''} · "
         f"{plan.prompt_tokens:,} prompt tokens · up to {plan.max_completion_tokens:,} "
-        f"completion tokens · worst case {usd(plan.worst_case_cost_usd)} "
-        f"with {model.settings.docgen_model}"
+        f"completion tokens with {model.settings.docgen_model}"
         + (" (the skeleton provider itself costs nothing)" if model.provider == "skeleton" else "")
     ]
+    if result.bound is not None:
+        lines += cost_lines(result.bound, model.settings.docgen_model)
     for number, request in enumerate(plan.requests, start=1):
         lines.append(
             f"  request {number}: {len(request.ids)} function{'s' if len(request.ids) != 1 else ''}"
@@ -146,6 +150,22 @@ def plan_text(result: Result, plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cost_lines(bound: CostBound, model: str) -> list[str]:
+    """Say what the run may cost with ``model``: as planned, with every retry, and the cap."""
+    lines = [
+        f"Cost with {model}: at most {usd(bound.planned_usd)} as planned (every request at its "
+        f"completion limit); at most {usd(bound.worst_usd)} if every function is asked "
+        "again as often as the run may (an answer cut off, malformed or refused is asked "
+        "for again)."
+    ]
+    if bound.cap_usd is not None:
+        lines.append(
+            "--budget-usd caps the real cost: the run stops before it could cost more than "
+            f"{usd(bound.cap_usd)}."
+        )
+    return lines
+
+
 def closing_lines(result: Result, *, write: bool) -> list[str]:
     """Return what the run leaves to do: write, fix, or raise a budget."""
     lines: list[str] = []
@@ -155,21 +175,35 @@ def closing_lines(result: Result, *, write: bool) -> list[str]:
         lines.append(f"Wrote docstrings into {n} file{'s' if n != 1 else ''}: {names}")
     elif write:
         lines.append("Nothing written.")
-    elif any(f.new_text != f.old_text for f in result.files):
+    elif result.hint is None and any(f.new_text != f.old_text for f in result.files):
         lines.append("Apply with --write, or pipe --format diff into git apply.")
     if result.outcome is not None:
         lines += _stop_advice(result.outcome)
     if result.failures:
-        n = len(result.failures)
-        lines.append(f"docgen: {n} function{'s' if n != 1 else ''} could not be documented")
+        lines.append(f"docgen: {_failed(result.failures)} could not be documented (see Skipped)")
     if result.check and result.missing:
-        n = result.missing
-        verbs = "lacks a docstring or has" if n == 1 else "lack a docstring or have"
-        lines.append(
-            f"docgen: {n} changed function{'s' if n != 1 else ''} {verbs} a stale one"
-            " (add them with: docgen suggest --working-tree --write)"
-        )
+        lines += _check_lines(result)
     return lines
+
+
+def _failed(failures: Sequence[Skip]) -> str:
+    """Count functions and whole files apart: "2 functions and 1 file"."""
+    files = sum("::" not in s.function_id for s in failures)  # a file's id is its path
+    functions = len(failures) - files
+    parts = [f"{functions} function{'s' if functions != 1 else ''}"] if functions else []
+    parts += [f"{files} file{'s' if files != 1 else ''}"] if files else []
+    return " and ".join(parts)
+
+
+def _check_lines(result: Result) -> list[str]:
+    n = result.missing
+    verbs = "lacks a docstring or has" if n == 1 else "lack a docstring or have"
+    line = f"docgen: {n} changed function{'s' if n != 1 else ''} {verbs} a stale one"
+    hint = result.hint
+    if hint is None:
+        return [line]
+    where = f"check out {hint.checkout} and " if hint.checkout else ""
+    return [f"{line}; to add them, {where}run:", f"  {hint.command}"]
 
 
 def _stop_advice(outcome: Outcome) -> list[str]:
@@ -232,15 +266,16 @@ def as_json(result: Result) -> dict[str, Any]:
         "usage": asdict(report.usage),
         "files": [{"path": path, "diff": diff} for path, diff in diffs.items() if diff],
         "written": result.written,
-        "plan": _plan_json(result.plan) if result.plan is not None else None,
+        "plan": _plan_json(result.plan, result.bound) if result.plan is not None else None,
         "budget_stopped": result.outcome is not None and result.outcome.budget_stopped,
         "limit_stopped": result.outcome is not None and result.outcome.limit_stopped,
         "missing": result.missing,
+        "apply_command": result.hint.command if result.hint is not None else None,
         "exit_code": result.exit_code,
     }
 
 
-def _plan_json(plan: Plan) -> dict[str, Any]:
+def _plan_json(plan: Plan, bound: CostBound | None) -> dict[str, Any]:
     return {
         "requests": [
             {
@@ -255,23 +290,29 @@ def _plan_json(plan: Plan) -> dict[str, Any]:
         ],
         "prompt_tokens": plan.prompt_tokens,
         "max_completion_tokens": plan.max_completion_tokens,
-        "worst_case_cost_usd": plan.worst_case_cost_usd,
+        "planned_cost_usd": plan.worst_case_cost_usd,
+        # Retries included: the most the run may cost before its budget stops it.
+        "worst_case_cost_usd": bound.worst_usd if bound else plan.worst_case_cost_usd,
+        "budget_usd": bound.cap_usd if bound else None,
     }
+
+
+def emit_header(result: Result, fmt: str, *, stdout: TextIO, stderr: TextIO) -> None:
+    """Print what is compared, then which provider answers: the run's first lines."""
+    people = _people(fmt, stdout, stderr)
+    print(scope_line(result), file=people)
+    print(result.model.describe(), file=people)
 
 
 def emit(
     result: Result, fmt: str, *, stdout: TextIO, stderr: TextIO, colour: bool, write: bool
 ) -> None:
-    """Print ``result`` in format ``fmt``: text, diff or json."""
+    """Print ``result`` in format ``fmt`` (text, diff or json), after :func:`emit_header`."""
+    people = _people(fmt, stdout, stderr)
     if fmt == "json":
-        print(result.model.describe(), file=stderr)
         json.dump(as_json(result), stdout, indent=2)
         stdout.write("\n")
-        return
-    people = stdout if fmt == "text" else stderr
-    print(result.model.describe(), file=people)
-    print(scope_line(result), file=people)
-    if fmt == "diff":
+    elif fmt == "diff":
         stdout.write(patch(result))
     elif result.plan is None:
         diff = patch(result)
@@ -286,3 +327,8 @@ def emit(
         people.write(summary_text(result))
     for line in closing_lines(result, write=write):
         print(line, file=people)
+
+
+def _people(fmt: str, stdout: TextIO, stderr: TextIO) -> TextIO:
+    """Return the stream for people: stdout, unless it carries data (diff, json)."""
+    return stdout if fmt == "text" else stderr

@@ -9,7 +9,7 @@ as a diff and, with ``--write``, written to the working tree.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -23,8 +23,10 @@ from bot.errors import DocgenError
 from bot.llm.plan import Plan, PlannedRequest
 from bot.llm.usage import Answer, ModelCaller
 from bot.local.collect import Range, Scope, collect, pathspecs_for, resolve_range
+from bot.local.cost import CostBound, cost_bound
 from bot.local.engine import FileResult, LocalModel, apply_proposals, local_model
 from bot.local.git import Repo
+from bot.local.hint import Hint, write_hint
 from bot.local.progress import Progress, ProgressFactory, no_progress
 from bot.repo_config import CONFIG_PATH, LoadedConfig, load_repo_config, render_options
 
@@ -70,6 +72,8 @@ class Result:
     written: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     check: bool = False
+    bound: CostBound | None = None  # with --dry-run: the most the run may cost
+    hint: Hint | None = None  # with --check: the command that writes what is missing
 
     @property
     def missing(self) -> int:
@@ -100,7 +104,10 @@ class Result:
             incomplete=tuple(Incomplete(p.work.function.id, p.lacks) for p in applied if p.lacks),
             skipped=tuple(skipped),
             coverage_before=self.analysis.coverage_before,
-            coverage_after=coverage_after(self.analysis, applied),
+            coverage_after=replace(
+                coverage_after(self.analysis, applied),
+                skipped=self.analysis.coverage_before.skipped,
+            ),
             notes=tuple(self.notes),
             cached=tuple(p.work.function.id for p in applied if p.cached),
         )
@@ -111,8 +118,13 @@ def run(
     *,
     environ: Mapping[str, str] | None = None,
     progress: ProgressFactory = no_progress,
+    announce: Callable[[Result], None] | None = None,
 ) -> Result:
-    """Carry out ``docgen suggest``; raise UsageError, GitError or SettingsError on bad input."""
+    """Carry out ``docgen suggest``; raise UsageError, GitError or SettingsError on bad input.
+
+    ``announce`` is shown the result once the files are read, before any model call:
+    what is compared, and with which provider.
+    """
     if options.write and options.dry_run:
         raise UsageError("--write and --dry-run cannot be used together")
     repo = _repo(options.paths)
@@ -126,6 +138,11 @@ def run(
     )
     loaded = load_repo_config(_text(repo, CONFIG_PATH))
     files, result = _analyse(repo, rng, loaded, model, options)
+    if options.check and not options.write and result.analysis.work:
+        paths = [w.function.path for w in result.analysis.work]
+        result.hint = write_hint(repo, rng, options, paths)
+    if announce is not None:
+        announce(result)
     if not result.analysis.work:
         result.files, _ = apply_proposals(files, [])
         return result
@@ -139,6 +156,7 @@ def run(
     engine = model.engine(render, config)
     if options.dry_run:
         result.plan = plan_of(engine, result.analysis)
+        result.bound = cost_bound(engine, result.plan, result.analysis.work)
         return result
     outcome = asyncio.run(_document(model, engine, result.analysis, progress))
     _finish(result, repo, files, outcome, write=options.write)

@@ -11,6 +11,7 @@ import argparse
 import math
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -50,17 +51,22 @@ _OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
                        "help": "model provider (default: Azure OpenAI when configured, "
                        "else the offline skeleton)"}),
     (("--dry-run",), {"action": "store_true",
-                      "help": "print the plan (requests, tokens, worst-case cost); call nothing"}),
+                      "help": "print the plan (requests, tokens, the most the run may cost, "
+                      "retries included); call nothing"}),
     (("--write",), {"action": "store_true",
                     "help": "apply the suggestions to the files in the working tree"}),
     (("--force",), {"action": "store_true",
                     "help": "with --write: also write files that hold changes of your own"}),
     (("--check",), {"action": "store_true",
-                    "help": "exit 1 when changed functions lack a docstring (for pre-commit)"}),
+                    "help": "exit 1 when changed functions lack a docstring, and print the "
+                    "command that adds them (for pre-commit)"}),
     (("--format",), {"dest": "output_format", "choices": ["text", "diff", "json"],
-                     "default": "text", "help": "text (default), diff (for git apply) or json"}),
+                     "default": "text", "help": "text (default), diff (for git apply) or json; "
+                     "with diff and json, stdout holds only the data and the summary goes "
+                     "to stderr"}),
     (("--budget-usd",), {"type": _usd, "metavar": "X",
-                         "help": "stop before the run could cost more than X dollars"}),
+                         "help": "stop before the run could cost more than X dollars "
+                         "(default: DOCGEN_MAX_COST_PER_RUN_USD, 1)"}),
     (("--require-complete",), {"action": "store_true",
                                "help": "ask once more for what an incomplete docstring lacks "
                                "(a parameter, Returns, Yields, Raises), and skip it if it "
@@ -87,8 +93,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--base",
         metavar="REF",
-        help="compare with REF (default: the merge base with the default branch, "
-        "or HEAD~1 on the default branch itself)",
+        help="compare with REF (default: the merge base with the default branch; on the "
+        "default branch itself HEAD~1, or HEAD with --working-tree)",
     )
     side = p.add_mutually_exclusive_group()
     side.add_argument("--head", metavar="REF", help="the side to document (default: HEAD)")
@@ -127,25 +133,33 @@ def handle(args: argparse.Namespace) -> int:
     """Run ``docgen suggest`` and return its exit code."""
     # Imported here so that every other docgen command starts without the engine.
     from bot.local.git import GitError
-    from bot.local.output import colour_wanted, emit
+    from bot.local.output import colour_wanted, emit, emit_header
     from bot.local.progress import progress_on
-    from bot.local.suggest import UsageError, run
+    from bot.local.suggest import Result, UsageError, run
+
+    fmt = args.output_format
+
+    def announce(result: Result) -> None:
+        _unless_pipe_closed(lambda: emit_header(result, fmt, stdout=sys.stdout, stderr=sys.stderr))
 
     try:
-        result = run(options_from(args), progress=progress_on(sys.stderr))
+        result = run(options_from(args), progress=progress_on(sys.stderr), announce=announce)
     except (UsageError, GitError) as exc:
         print(f"docgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        emit(
-            result,
-            args.output_format,
-            stdout=sys.stdout,
-            stderr=sys.stderr,
-            colour=colour_wanted(sys.stdout, os.environ),
-            write=args.write,
+    colour = colour_wanted(sys.stdout, os.environ)
+    _unless_pipe_closed(
+        lambda: emit(
+            result, fmt, stdout=sys.stdout, stderr=sys.stderr, colour=colour, write=args.write
         )
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader stopped early (`| head`): not an error of ours
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    )
     return result.exit_code
+
+
+def _unless_pipe_closed(show: Callable[[], None]) -> None:
+    """Show output; when the reader stopped early (``| head``), carry on without it."""
+    try:
+        show()
+        sys.stdout.flush()
+    except BrokenPipeError:  # not an error of ours: the run still finishes (and writes)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

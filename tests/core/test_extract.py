@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.extract import Param, changed_functions, extract
+from bot.core.pysource import describe_syntax_error, newer_syntax_reason, python_for
 
 DATA = Path(__file__).parent.parent / "data" / "extract"
 SHAPES = (DATA / "shapes.py").read_text()
@@ -250,8 +251,8 @@ def test_newer_syntax_is_told_apart_from_a_syntax_error() -> None:
     assert result.error_kind == "newer_syntax"
     running = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert result.error == (
-        f"uses syntax newer than this docgen's Python ({running}): "
-        "template strings (PEP 750), Python 3.14, at line 5"
+        f"syntax newer than docgen's Python {running} "
+        "(PEP 750 template strings need Python 3.14+; line 5)"
     )
     bare_except = "try:\n    pass\nexcept KeyError, ValueError:\n    pass\n"
     assert "PEP 758" in (extract("e.py", bare_except).error or "")
@@ -261,7 +262,69 @@ def test_newer_syntax_is_told_apart_from_a_syntax_error() -> None:
 def test_generics_are_newer_syntax_before_python_3_12() -> None:
     result = extract("g.py", "def first[T](xs: list[T]) -> T:\n    return xs[0]\n")
     assert result.error_kind == "newer_syntax"
-    assert "type parameters (PEP 695), Python 3.12, at line 1" in (result.error or "")
+    assert result.error == (
+        "syntax newer than docgen's Python 3.11 (PEP 695 generics need Python 3.12+; line 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "needed"),
+    [
+        ("def first[T](xs: list[T]) -> T:", (3, 12)),
+        ("async def first[T](xs: list[T]) -> T:", (3, 12)),
+        ("class Box[T]:", (3, 12)),
+        ("type Pair = tuple[int, int]", (3, 12)),
+        ("type Pair[T] = tuple[T, T]", (3, 12)),
+        ("def first[T = int](xs: list[T]) -> T:", (3, 13)),  # a default: 3.13, not 3.12
+        ("except* ValueError:", (3, 11)),
+        ("    except *OSError as group:", (3, 11)),
+        ("match command:", (3, 10)),
+        ("    case [x, y]:", (3, 10)),
+        ('    return t"Hello {name}!"', (3, 14)),
+        ("except KeyError, ValueError:", (3, 14)),
+        ("match = pattern.match(text)", None),
+        ("def first(xs):", None),
+        ("matches: list[int] = []", None),
+    ],
+)
+def test_which_python_parses_which_syntax(line: str, needed: tuple[int, int] | None) -> None:
+    found = python_for(line, running=(3, 9))
+    assert (found[0] if found else None) == needed
+
+
+def test_syntax_the_running_python_reads_is_not_newer() -> None:
+    assert python_for("match command:", running=(3, 11)) is None
+    assert python_for("except* ValueError:", running=(3, 11)) is None
+    assert python_for("class Box[T]:", running=(3, 12)) is None
+    assert python_for("class Box[T = int]:", running=(3, 12)) == (
+        (3, 13),
+        "PEP 696 type parameter defaults",
+    )
+
+
+def test_the_reason_names_the_python_that_would_parse_the_file() -> None:
+    generics = python_for("class Box[T]:", running=(3, 11))
+    assert newer_syntax_reason(generics, 4, running=(3, 11)) == (
+        "syntax newer than docgen's Python 3.11 (PEP 695 generics need Python 3.12+; line 4)"
+    )
+    star = python_for("except* ValueError:", running=(3, 10))
+    assert newer_syntax_reason(star, 9, running=(3, 10)) == (
+        "syntax newer than docgen's Python 3.10 (PEP 654 except* clauses need Python 3.11+; line 9)"
+    )
+    assert newer_syntax_reason(None, None, running=(3, 11)) == (
+        "syntax newer than docgen's Python 3.11 (needs a newer Python than 3.11)"
+    )
+
+
+def test_a_match_statement_is_newer_syntax_before_python_3_10() -> None:
+    # The error Python 3.9 raises on a match statement, to the reader of its file.
+    source = "def route(command):\n    match command:\n        case _:\n            pass\n"
+    error = SyntaxError("invalid syntax", ("m.py", 2, 11, "    match command:\n"))
+    reason, newer = describe_syntax_error(error, source.splitlines(True), running=(3, 9))
+    assert newer
+    assert reason == (
+        "syntax newer than docgen's Python 3.9 (PEP 634 match statements need Python 3.10+; line 2)"
+    )
 
 
 def test_unreadable_sources() -> None:

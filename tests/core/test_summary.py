@@ -16,6 +16,7 @@ from bot.core.summary import (
     Incomplete,
     RunReport,
     UsageTotals,
+    coverage_text,
     parse_usage,
     summary_body,
     totals_line,
@@ -69,7 +70,7 @@ def test_details_are_folded_and_complete() -> None:
 def test_optional_rows_and_sections_are_left_out_when_empty() -> None:
     body = summary_body(RunReport(model="gpt-4o"))
     assert "Skipped" not in body and "Monthly budget" not in body and "so far" not in body
-    assert "no functions before, no functions with these suggestions" in body
+    assert "**Docstring coverage of the changed functions:** no functions." in body
 
 
 def test_notes_show_above_the_fold() -> None:
@@ -158,3 +159,14 @@ def test_incomplete_suggestions_are_counted_and_listed_with_what_they_lack() -> 
     assert "| `a.py::f` | parameter 'size', Returns section |" in details
     assert "| `a.py::h` | Raises entry for a\\|b |" in details
     assert "Posted as incomplete" not in summary_body(RunReport(model="m", suggested=("a.py::f",)))
+
+
+def test_coverage_when_every_changed_function_was_skipped() -> None:
+    skipped = Coverage(0, 0, skipped=3)
+    assert skipped.describe() == "0 of 3 counted (3 skipped)"
+    assert coverage_text(skipped, skipped) == "0 of 3 counted (3 skipped)"
+    assert coverage_text(Coverage(1, 4, skipped=2), Coverage(3, 4, skipped=2)) == (
+        "1 of 4 (25%) before, 3 of 4 (75%) with these suggestions"
+    )
+    body = summary_body(RunReport(model="m", coverage_before=skipped, coverage_after=skipped))
+    assert "**Docstring coverage of the changed functions:** 0 of 3 counted (3 skipped)." in body

@@ -103,7 +103,8 @@ def test_diff_applies_with_git_apply_and_changes_only_docstrings(
     code, out, err = suggest(capsys, "--format", "diff")
     assert code == 0
     assert out.startswith("diff --git a/calc.py b/calc.py\n")
-    assert "offline skeleton provider" in err.splitlines()[0]
+    assert err.startswith("docgen: comparing HEAD~1..HEAD")
+    assert "offline skeleton provider" in err.splitlines()[1]
     repo.git("apply", "--check", stdin=out)
     repo.git("apply", stdin=out)
     result = repo.read("calc.py")
@@ -128,14 +129,14 @@ def test_write_writes_exactly_the_diff(repo: GitRepo, capsys: pytest.CaptureFixt
     assert "Nothing written." in out
 
 
-def test_text_output_starts_with_the_provider_then_diff_then_summary(
+def test_text_output_starts_with_the_base_then_the_provider_then_diff_then_summary(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = suggest(capsys)
     lines = out.splitlines()
     assert code == 0
-    assert lines[0].startswith("docgen: no model configured")
-    assert "Comparing HEAD~1" in lines[1]
+    assert lines[0].startswith("docgen: comparing HEAD~1..HEAD (")
+    assert lines[1].startswith("docgen: no model configured")
     assert '+    def reading(self, unit: str = "m") -> float:' not in out  # header kept as is
     assert '+        """TODO: summarize what reading does.' in out
     assert "docgen suggested 2 docstrings · skipped 1 · 0 tokens · $0" in out
