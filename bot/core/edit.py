@@ -7,21 +7,23 @@ kept verbatim and followed by the docstring; else the line after it, preceded by
 docstring. ``def f(): return x`` is split at the colon; a stale docstring is replaced
 in place. :func:`make_edit` then builds the replacement lines with the body's exact
 indentation, the file's line endings, and no newline added at the end of a file that
-had none. :func:`check_edit` (see :mod:`bot.core.safety`) vets every edit before posting.
+had none. :func:`check_edits` (see :mod:`bot.core.safety`) vets all of a file's edits
+together before posting; :func:`check_edit` vets one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.core.extract import FunctionInfo
 from bot.core.pysource import split_lines
-from bot.core.safety import compare, strip_docstrings
+from bot.core.safety import Change, check_changes, strip_docstrings
 
 __all__ = [
-    "Edit", "NotCommentable", "Placement", "apply_edit", "check_edit", "make_edit",
-    "place_docstring", "strip_docstrings",
+    "Edit", "NotCommentable", "Placement", "apply_edit", "apply_edits", "check_edit",
+    "check_edits", "make_edit", "place_docstring", "strip_docstrings",
 ]  # fmt: skip
 
 Anchor = Literal["header", "body", "split", "docstring"]
@@ -189,17 +191,40 @@ def _file_newline(*texts: str) -> str:
 
 def apply_edit(source: str, edit: Edit) -> str:
     """Return the source with the edit applied."""
+    return apply_edits(source, [edit])
+
+
+def apply_edits(source: str, edits: Sequence[Edit]) -> str:
+    """Return the source with several edits applied together (their lines must not overlap)."""
     lines = split_lines(source)
-    if not 1 <= edit.start_line <= edit.end_line <= len(lines):
-        raise ValueError(f"lines {edit.start_line}-{edit.end_line} are outside the file")
-    return "".join(lines[: edit.start_line - 1]) + edit.text + "".join(lines[edit.end_line :])
+    parts: list[str] = []
+    done = 0
+    for edit in sorted(edits, key=lambda e: e.start_line):
+        if not done < edit.start_line <= edit.end_line <= len(lines):
+            if edit.start_line <= done:
+                raise ValueError(f"lines {edit.start_line}-{edit.end_line} overlap another edit")
+            raise ValueError(f"lines {edit.start_line}-{edit.end_line} are outside the file")
+        parts += lines[done : edit.start_line - 1]
+        parts.append(edit.text)
+        done = edit.end_line
+    return "".join(parts + lines[done:])
 
 
 def check_edit(source: str, edit: Edit) -> str | None:
     """Return None when the edit only puts a docstring in place, else why it is unsafe."""
-    try:
-        result = apply_edit(source, edit)
-    except ValueError as exc:
-        return f"the edit does not fit the file: {exc}"
-    added = len(edit.new_lines) - (edit.end_line - edit.start_line + 1)
-    return compare(source, result, edit.start_line, edit.end_line, added, edit.def_lineno)
+    return check_edits(source, [edit])[0]
+
+
+def check_edits(source: str, edits: Sequence[Edit], kept: Sequence[Edit] = ()) -> list[str | None]:
+    """Check all of one file's edits at once: for each, None when it is safe, else why not.
+
+    The edits that get None only put their docstrings in place, applied together
+    (:func:`apply_edits`), and together with ``kept``: edits of the file accepted by an
+    earlier call, which stay (an edit overlapping one of them is refused). The file is
+    parsed once for all of them, not once per edit.
+    """
+    return check_changes(source, _changes(edits), _changes(kept))
+
+
+def _changes(edits: Sequence[Edit]) -> list[Change]:
+    return [Change(e.start_line, e.end_line, e.text, e.def_lineno, e.function_id) for e in edits]

@@ -8,18 +8,31 @@
    ties, so there every function with new code must still be found.
 3. Every docstring edit for a changed function passes the safety check (valid literal)
    or is refused (broken literal), suggestions only touch lines inside one hunk, and a
-   function refused as not commentable really has no commentable anchor.
+   function refused as not commentable really has no commentable anchor. All of a
+   file's edits checked at once (:func:`check_edits`) pass unless they overlap, and
+   applied together document their functions and change no code.
 """
 
 from __future__ import annotations
 
+import ast
 from itertools import count
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.diff import FileDiff, diff_texts, map_patch
-from bot.core.edit import NotCommentable, apply_edit, check_edit, make_edit, place_docstring
+from bot.core.edit import (
+    Edit,
+    NotCommentable,
+    apply_edit,
+    apply_edits,
+    check_edit,
+    check_edits,
+    make_edit,
+    place_docstring,
+    strip_docstrings,
+)
 from bot.core.extract import FunctionInfo, changed_functions, extract
 from bot.core.xdiff.diff import split_lines
 from tests.core.pygen import Rendered, edited, modules, render
@@ -120,12 +133,12 @@ def _needed_lines(function: FunctionInfo) -> list[list[int]]:
 
 def _check_function(
     source: str, diff: FileDiff, function: FunctionInfo, doc: tuple[str, list[str]]
-) -> None:
+) -> Edit | None:
     placement = place_docstring(source, function, diff.commentable)
     if isinstance(placement, NotCommentable):
         options = _needed_lines(function)
         assert not any(all(n in diff.commentable for n in lines) for lines in options)
-        return
+        return None
     assert diff.same_hunk(placement.start_line, placement.end_line)
     summary, lines = doc
     edit = make_edit(source, function, placement, lines)
@@ -134,9 +147,11 @@ def _check_function(
     assert again is not None and (again.docstring or "").startswith(summary)
     assert again.fingerprint == function.fingerprint
     unterminated = make_edit(source, function, placement, ['"""' + summary, "oops()"])
-    assert check_edit(source, unterminated) is not None
     code = make_edit(source, function, placement, ['"""Doc."""', "oops()"])
+    assert check_edit(source, unterminated) is not None
     assert check_edit(source, code) is not None
+    assert None not in check_edits(source, [unterminated, code])
+    return edit
 
 
 @SETTINGS
@@ -147,5 +162,31 @@ def test_every_edit_passes_the_safety_check_or_is_refused(
     base, head = pr
     diff = map_patch("m.py", diff_texts(base.text, head.text))
     result = extract("m.py", head.text)
-    for function in changed_functions(result, diff.added):
-        _check_function(head.text, diff, function, data.draw(docstrings()))
+    functions = changed_functions(result, diff.added)
+    edits: dict[str, Edit] = {}
+    for function in functions:
+        edit = _check_function(head.text, diff, function, data.draw(docstrings()))
+        if edit is not None:
+            edits[function.key] = edit
+    # All of the file's edits at once: each one that overlaps no other passes, and
+    # what passes, applied together, documents those functions and changes no code.
+    reasons = dict(zip(edits, check_edits(head.text, list(edits.values())), strict=True))
+    for key, edit in edits.items():
+        alone = not any(_overlap(edit, other) for other in edits.values() if other is not edit)
+        assert reasons[key] is None or not alone
+    accepted = {key: edits[key] for key, reason in reasons.items() if reason is None}
+    text = apply_edits(head.text, list(accepted.values()))
+    assert _code(text) == _code(head.text)
+    after = extract("m.py", text)
+    for function in functions:
+        again = after.function(function.key)
+        documented = function.docstring_span is not None or function.key in accepted
+        assert again is not None and (again.docstring is not None) == documented
+
+
+def _code(text: str) -> str:
+    return ast.dump(strip_docstrings(ast.parse(text)))
+
+
+def _overlap(one: Edit, other: Edit) -> bool:
+    return one.start_line <= other.end_line and other.start_line <= one.end_line
