@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.core.docmerge import merge_update
-from bot.core.edit import Edit, check_edit, make_edit
+from bot.core.edit import Edit, check_edits, make_edit
 from bot.core.render import RenderOptions, docstring_literal, prepare_docstring, unwrap_answer
 from bot.core.review import Suggestion, suggestion_from_edit
 from bot.core.skips import Skip, SkipKind
@@ -138,15 +138,18 @@ async def _reuse(engine: Engine, outcome: Outcome, items: Sequence[Work]) -> lis
     if engine.answers is None or not items:
         return list(items)
     found = await engine.answers.lookup(question(w) for w in items)
-    pending: list[Work] = []
+    usable: list[Proposal] = []
     for item in items:
         text = found.get(item.function.id)
         result = finish(item, text, engine.render) if text is not None else None
         if isinstance(result, Proposal) and _acceptable(engine, result):
-            outcome.proposals.append(replace(result, cached=True))
-        else:  # not kept, or no longer passes today's checks: ask the model
-            pending.append(item)
-    return pending
+            usable.append(replace(result, cached=True))
+    for proposal, unsafe in check_proposals(outcome.proposals, usable):
+        if unsafe is None:
+            outcome.proposals.append(proposal)
+    # What was not kept, or no longer passes today's checks, goes to the model.
+    placed = {p.work.function.id for p in outcome.proposals}
+    return [item for item in items if item.function.id not in placed]
 
 
 async def remember(engine: Engine, delivered: Iterable[Proposal]) -> None:
@@ -177,16 +180,47 @@ async def _round(
     outcome.left = generation.left
     outcome.skipped.extend(generation.skipped)
     retry: list[PromptFunction] = []
-    for fn_id, text in generation.docstrings.items():
-        item = work[fn_id]
-        result = finish(item, text, engine.render)
-        if isinstance(result, Proposal) and _acceptable(engine, result):
-            outcome.proposals.append(result)
-        elif last:
+
+    def refuse(item: Work, result: Proposal | list[str]) -> None:
+        fn_id = item.function.id
+        if last:
             outcome.skipped.append(_check_skip(fn_id, result))
         else:
             retry.append(replace(item.prompt, note=_note(fn_id, result)))
+
+    fresh: list[Proposal] = []
+    for fn_id, text in generation.docstrings.items():
+        result = finish(work[fn_id], text, engine.render)
+        if isinstance(result, Proposal) and _acceptable(engine, result):
+            fresh.append(result)
+        else:
+            refuse(work[fn_id], result)
+    for proposal, unsafe in check_proposals(outcome.proposals, fresh):
+        if unsafe is None:
+            outcome.proposals.append(proposal)
+        else:
+            refuse(proposal.work, [f"the suggestion failed the safety check ({unsafe})"])
     return retry
+
+
+def check_proposals(
+    kept: Sequence[Proposal], fresh: Sequence[Proposal]
+) -> list[tuple[Proposal, str | None]]:
+    """Safety-check ``fresh`` file by file, all of a file's edits in one pass.
+
+    The check runs on top of the proposals ``kept`` from earlier rounds, so what
+    is accepted is safe together with them; each proposal comes back with None
+    (safe) or the reason it is not.
+    """
+    by_path: dict[str, list[Proposal]] = {}
+    for proposal in fresh:
+        by_path.setdefault(proposal.edit.path, []).append(proposal)
+    verdicts: list[tuple[Proposal, str | None]] = []
+    for path, mine in by_path.items():
+        before = [p.edit for p in kept if p.edit.path == path]
+        reasons = check_edits(mine[0].work.head_text, [p.edit for p in mine], kept=before)
+        verdicts += zip(mine, reasons, strict=True)
+    return verdicts
 
 
 def _acceptable(engine: Engine, proposal: Proposal) -> bool:
@@ -229,7 +263,8 @@ def coverage_after(analysis: Analysis, delivered: Iterable[Proposal]) -> Coverag
 def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str]:
     """Render, verify and place one answer; return the proposal or why it was refused.
 
-    An incomplete docstring still makes a proposal, with what it lacks.
+    An incomplete docstring still makes a proposal, with what it lacks. The proposal
+    is not yet safety-checked: :func:`check_proposals` does that per file.
     """
     fn = work.function
     indent = len(fn.body_indent.expandtabs(8))
@@ -245,9 +280,7 @@ def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str
         if findings.refused:
             return list(findings.refused)
     edit = make_edit(work.head_text, fn, work.placement, docstring_literal(body, options=options))
-    unsafe = check_edit(work.head_text, edit)
-    if unsafe is not None:
-        return [f"the suggestion failed the safety check ({unsafe})"]
+    # The safety check runs later, over all of a file's proposals at once: check_proposals.
     suggestion = suggestion_from_edit(edit, work.head_text, fn.fingerprint)
     if suggestion.old_lines == suggestion.new_lines:
         return ["the suggestion would change nothing"]

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot.core.edit import apply_edit, strip_docstrings
+from bot.core.edit import apply_edits, check_edits, strip_docstrings
 from bot.core.pysource import parse
 from bot.core.render import RenderOptions
 from bot.core.skips import Skip, SkipKind
@@ -179,14 +179,13 @@ def apply_proposals(
 
 
 def _apply_all(text: str, proposals: Sequence[Proposal]) -> str | None:
-    """Apply edits sorted by line, bottom-up so pending line numbers stay valid; None if unsafe."""
-    new = text
-    try:
-        for proposal in reversed(proposals):
-            new = apply_edit(new, proposal.edit)
-    except ValueError:
+    """Apply a file's edits together; None if they are not safe together."""
+    edits = [p.edit for p in proposals]
+    if not edits:
+        return text
+    if any(reason is not None for reason in check_edits(text, edits)):
         return None
-    return new if same_code(text, new) else None
+    return apply_edits(text, edits)
 
 
 def same_code(old: str | None, new: str | None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from bot.core.edit import apply_edit
 from bot.core.render import RenderOptions
@@ -10,7 +11,7 @@ from bot.core.review import FnMarker
 from bot.core.summary import Coverage
 from bot.core.targets import TargetRules
 from bot.engine.analyse import SourceFile, analyse
-from bot.engine.document import Engine, coverage_after, document, plan_of
+from bot.engine.document import Engine, check_proposals, coverage_after, document, plan_of
 from bot.llm.skeleton import SkeletonCaller
 from bot.settings import Settings
 from bot.wiring import budgets_for, planner_for
@@ -84,3 +85,23 @@ async def test_budget_refusal_is_reported_as_budget_stopped() -> None:
     )
     outcome = await document(engine, analysis)
     assert outcome.proposals == [] and outcome.budget_stopped
+
+
+async def test_a_files_proposals_are_safety_checked_together_and_culprits_refused() -> None:
+    settings = Settings.from_env({})
+    two = HEAD.replace("def _private(x):", "def more(x):")
+    analysis = analyse(files(two), TargetRules())
+    engine = Engine(
+        planner_for(settings), SkeletonCaller("google"), RenderOptions(), budgets_for(settings)
+    )
+    outcome = await document(engine, analysis)
+    first, second = outcome.proposals
+    assert check_proposals([], [first, second]) == [(first, None), (second, None)]
+    # A docstring edit that also rewrites a line of code is refused; the other is not.
+    lines = (*second.edit.new_lines[:-1], "    value = x * 3")
+    tampered = replace(second, edit=replace(second.edit, new_lines=lines))
+    [(_, ok), (_, refused)] = check_proposals([], [first, tampered])
+    assert ok is None and refused is not None
+    # Checked on top of what an earlier round kept: an overlapping second edit is refused.
+    [(_, overlap)] = check_proposals([first], [first])
+    assert overlap is not None
