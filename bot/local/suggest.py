@@ -9,10 +9,10 @@ as a diff and, with ``--write``, written to the working tree.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from bot.core.render import collect_docstrings
 from bot.core.skips import Skip, SkipKind
@@ -31,6 +31,7 @@ from bot.local.progress import Progress, ProgressFactory, no_progress
 from bot.repo_config import CONFIG_PATH, LoadedConfig, load_repo_config, render_options
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
+_T = TypeVar("_T")
 NO_SAFE_PLACE = "no safe place for a docstring in its header"
 
 
@@ -158,10 +159,26 @@ def run(
         result.plan = plan_of(engine, result.analysis)
         result.bound = cost_bound(engine, result.plan, result.analysis.work)
         return result
-    outcome = asyncio.run(_document(model, engine, result.analysis, progress))
+    outcome = run_quietly(_document(model, engine, result.analysis, progress))
     _finish(result, repo, files, outcome, write=options.write)
-    asyncio.run(remember(engine, [p for f in result.files for p in f.proposals]))
+    run_quietly(remember(engine, [p for f in result.files for p in f.proposals]))
     return result
+
+
+def run_quietly(coro: Coroutine[Any, Any, _T]) -> _T:
+    """Return ``asyncio.run(coro)``'s result without making it the main task's result.
+
+    On the way out, ``asyncio.run`` looks up the SIGINT handler it installed, and
+    ``signal.getsignal`` formats that handler's repr, which holds the main task and
+    so the repr of its result: seconds for the outcome of a run over a large package.
+    """
+    box: list[_T] = []
+
+    async def main() -> None:
+        box.append(await coro)
+
+    asyncio.run(main())
+    return box[0]
 
 
 def _analyse(
