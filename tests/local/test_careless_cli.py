@@ -8,16 +8,14 @@ Sphinx style, nothing false is posted, and the output says what each answer lack
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.cli import main
 from bot.core.edit import strip_docstrings
 from tests.fakes.azure import FakeAzureOpenAI
 from tests.fakes.azure_modes import AnswerMode
+from tests.local.cli import suggest_json, use_fake_azure
 from tests.local.gitrepo import GitRepo, isolate
 
 BASE = '''"""Unit conversion."""
@@ -54,22 +52,12 @@ IDS = ("units.py::scale", "units.py::describe", "units.py::describe#2")
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_azure: FakeAzureOpenAI) -> GitRepo:
     """Return a Sphinx-style repository whose last commit adds three functions."""
     isolate(monkeypatch)
-    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_azure.endpoint)
-    monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_azure.api_key)
-    monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT", fake_azure.default_deployment)
-    monkeypatch.setenv("DOCGEN_MODEL", "gpt-4o-mini")
+    use_fake_azure(monkeypatch, fake_azure)
     repo = GitRepo(tmp_path / "repo")
     repo.commit("base", {"units.py": BASE})
     repo.commit("add functions", {"units.py": BASE + ADDED})
     monkeypatch.chdir(repo.root)
     return repo
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    """Run ``docgen suggest --format json`` and return its exit code and document."""
-    code = main(["suggest", *args, "--format", "json"])
-    out, _ = capsys.readouterr()
-    return code, json.loads(out)
 
 
 def docstrings(path: Path) -> dict[str, str]:
@@ -99,7 +87,7 @@ def test_complete_answers_are_written_in_the_repositorys_style(
     repo: GitRepo, fake_azure: FakeAzureOpenAI, capsys: pytest.CaptureFixture[str], mode: str
 ) -> None:
     fake_azure.set_answer_mode(mode)
-    code, doc = run(capsys, "--write")
+    code, doc = suggest_json(capsys, "--write")
     assert code == 0, doc["skipped"]
     assert sorted(s["id"] for s in doc["suggestions"]) == sorted(IDS)
     assert all(s["lacks"] == [] for s in doc["suggestions"])
@@ -126,7 +114,7 @@ def test_answers_that_leave_parts_out_are_posted_and_say_what_they_lack(
     lack: str,
 ) -> None:
     fake_azure.set_answer_mode(mode)
-    code, doc = run(capsys, "--write")
+    code, doc = suggest_json(capsys, "--write")
     assert code == 0
     by_id = {s["id"]: s for s in doc["suggestions"]}
     assert sorted(by_id) == sorted(IDS)
@@ -139,7 +127,7 @@ def test_require_complete_asks_once_more_then_skips_what_is_still_incomplete(
     repo: GitRepo, fake_azure: FakeAzureOpenAI, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_azure.set_answer_mode(AnswerMode.OMIT_RETURNS)
-    code, doc = run(capsys, "--require-complete")
+    code, doc = suggest_json(capsys, "--require-complete")
     assert code == 1
     assert doc["suggestions"] == []
     skipped = {s["id"]: s for s in doc["skipped"]}
@@ -152,7 +140,7 @@ def test_an_invented_parameter_is_never_posted(
     repo: GitRepo, fake_azure: FakeAzureOpenAI, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_azure.set_answer_mode(AnswerMode.INVENT_PARAM)
-    code, doc = run(capsys, "--write")
+    code, doc = suggest_json(capsys, "--write")
     assert code == 1
     assert doc["suggestions"] == []
     reasons = {s["id"]: s["reason"] for s in doc["skipped"] if s["failure"]}

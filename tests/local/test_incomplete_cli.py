@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.cli import main
 from tests.fakes.azure import FakeAzureOpenAI
+from tests.local.cli import suggest_json, use_fake_azure
 from tests.local.gitrepo import GitRepo, isolate
 
 BASE = '''"""Checks."""
@@ -37,21 +37,12 @@ POSITIVE, DOUBLE = "checks.py::positive", "checks.py::double"
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_azure: FakeAzureOpenAI) -> GitRepo:
     """Return a repository whose last commit adds two functions; Azure is the fake."""
     isolate(monkeypatch)
-    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_azure.endpoint)
-    monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_azure.api_key)
-    monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT", fake_azure.default_deployment)
-    monkeypatch.setenv("DOCGEN_MODEL", "gpt-4o-mini")
+    use_fake_azure(monkeypatch, fake_azure)
     repo = GitRepo(tmp_path / "repo")
     repo.commit("base", {"checks.py": BASE})
     repo.commit("add functions", {"checks.py": BASE + ADDED})
     monkeypatch.chdir(repo.root)
     return repo
-
-
-def suggest_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    code = main(["suggest", *args, "--format", "json"])
-    out, _ = capsys.readouterr()
-    return code, json.loads(out)
 
 
 def test_an_incomplete_answer_is_posted_and_says_what_it_lacks(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.azure import FakeAzureOpenAI
+from tests.local.cli import suggest, suggest_json
 from tests.local.gitrepo import GitRepo
-from tests.local.test_suggest_cli import NEW_IDS, azure_env, repo, suggest, suggest_json
+from tests.local.test_suggest_cli import NEW_IDS, azure_env, repo
 
 __all__ = ["azure_env", "repo"]  # fixtures
 

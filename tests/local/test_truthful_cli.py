@@ -11,14 +11,13 @@ import json
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.cli import main
 from tests.fakes.azure import FakeAzureOpenAI
 from tests.fakes.azure_faults import MalformedJson, Slow
 from tests.fakes.azure_modes import AnswerMode
+from tests.local.cli import suggest, suggest_json, use_fake_azure
 from tests.local.gitrepo import GitRepo, isolate
 
 BASE = '''"""Arithmetic helpers."""
@@ -62,24 +61,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GitRepo:
 @pytest.fixture
 def azure(fake_azure: FakeAzureOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeAzureOpenAI:
     """Point docgen's settings at the fake Azure OpenAI server."""
-    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake_azure.endpoint)
-    monkeypatch.setenv("AZURE_OPENAI_API_KEY", fake_azure.api_key)
-    monkeypatch.setenv("AZURE_OPENAI_DEPLOYMENT", fake_azure.default_deployment)
-    monkeypatch.setenv("DOCGEN_MODEL", "gpt-4o-mini")
+    use_fake_azure(monkeypatch, fake_azure)
     return fake_azure
-
-
-def suggest(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``docgen suggest`` in-process; return its exit code, stdout and stderr."""
-    code = main(["suggest", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def suggest_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    """Run ``docgen suggest --format json``; return its exit code and document."""
-    code, out, _ = suggest(capsys, *args, "--format", "json")
-    return code, json.loads(out)
 
 
 def hint(out: str) -> list[str]:
