@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.core.pysource import parse
 
@@ -26,9 +27,10 @@ class FunctionDetails:
     fingerprint: str
 
 
+@lru_cache(maxsize=4096)
 def analyse(source: str) -> FunctionDetails:
     """Analyse the source of one function (decorators through last line, any indentation)."""
-    node = _parse_function(source)
+    node = function_node(source)
     if node is None:
         digest = hashlib.sha256(source.encode()).hexdigest()[:16]
         return FunctionDetails(False, (), digest)
@@ -48,7 +50,13 @@ def code_fingerprint(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-def _parse_function(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+@lru_cache(maxsize=4096)
+def function_node(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """Parse one function's source (any indentation); None if it is not one function.
+
+    Cached: the fingerprint, the checks and the prompt all read the same function, and
+    parsing dominates a large run. The tree is shared, so callers must not change it.
+    """
     # A method's text is indented: nest it under `if 1:` so it parses as it stands.
     indented = source[:1] in (" ", "\t", "\f")
     try:

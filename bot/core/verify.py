@@ -34,7 +34,7 @@ from docstring_parser import (
 from docstring_parser.google import DEFAULT_SECTIONS, GoogleParser, Section, SectionType
 
 from bot.core.extract import FunctionInfo
-from bot.core.fingerprint import analyse
+from bot.core.fingerprint import analyse, function_node
 from bot.core.render import Style, style_of
 
 RETRY_TEMPLATE = (
@@ -142,14 +142,11 @@ def facts_from_node(
 
 
 def facts_from_source(source: str) -> FunctionFacts:
-    """Read the facts of the first function in ``source`` (a method's indented text too)."""
-    # An indented method parses as it stands when nested under ``if 1:``.
-    indented = source[:1] in (" ", "\t")
-    tree = ast.parse("if 1:\n" + source if indented else source)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            return facts_from_node(node, analyse(source).raises)
-    raise ValueError("source defines no function")
+    """Read the facts of the function ``source`` defines (a method's indented text too)."""
+    node = function_node(source)  # parsed once, shared with the fingerprint
+    if node is None:
+        raise ValueError("source defines no function")
+    return facts_from_node(node, analyse(source).raises)
 
 
 def facts_for(function: FunctionInfo) -> FunctionFacts:
