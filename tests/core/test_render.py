@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -344,3 +345,17 @@ def test_prose_fits_the_line_length_and_rewrapping_changes_nothing(
     assert all(indent + len(ln) <= line_length for ln in lines)
     body = prepare_docstring(text, indent=indent, options=options)
     assert prepare_docstring(body, indent=indent, options=options) == body
+
+
+def test_collecting_samples_stops_reading_files_once_there_are_enough() -> None:
+    documented = 'def f():\n    """Do it."""\n'
+    read: list[int] = []
+
+    def sources() -> Iterator[str]:
+        for number in range(5):
+            read.append(number)
+            yield documented
+
+    assert len(collect_docstrings(sources(), enough=2)) == 2
+    assert read == [0, 1]
+    assert len(collect_docstrings([documented] * 3, enough=100)) == 3
