@@ -17,7 +17,7 @@ from bot.core.edit import Edit, check_edits, make_edit
 from bot.core.render import RenderOptions, docstring_literal, prepare_docstring, unwrap_answer
 from bot.core.review import Suggestion, suggestion_from_edit
 from bot.core.skips import Skip, SkipKind
-from bot.core.summary import Coverage, UsageTotals
+from bot.core.summary import Coverage, Incomplete, UsageTotals
 from bot.core.verify import (
     FunctionFacts,
     completion_message,
@@ -258,6 +258,27 @@ def coverage_after(analysis: Analysis, delivered: Iterable[Proposal]) -> Coverag
     before = analysis.coverage_before
     inserted = sum(p.work.target.mode == "insert" for p in delivered)
     return Coverage(min(before.documented + inserted, before.total), before.total)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What the user received of a run's proposals, as the summary reports it."""
+
+    incomplete: tuple[Incomplete, ...]
+    cached: tuple[str, ...]
+    coverage_after: Coverage
+
+
+def delivery(analysis: Analysis, delivered: Sequence[Proposal]) -> Delivery:
+    """Return what the summary says of the proposals posted (App) or applied (CLI)."""
+    return Delivery(
+        incomplete=tuple(Incomplete(p.work.function.id, p.lacks) for p in delivered if p.lacks),
+        cached=tuple(p.work.function.id for p in delivered if p.cached),
+        # The skipped count does not change with suggestions: it is the one before.
+        coverage_after=replace(
+            coverage_after(analysis, delivered), skipped=analysis.coverage_before.skipped
+        ),
+    )
 
 
 def finish(work: Work, text: str, options: RenderOptions) -> Proposal | list[str]:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot.core.edit import apply_edits, check_edits, strip_docstrings
+from bot.core.edit import apply_edits, strip_docstrings
 from bot.core.pysource import parse
 from bot.core.render import RenderOptions
 from bot.core.skips import Skip, SkipKind
@@ -159,7 +159,7 @@ class FileResult:
 def apply_proposals(
     files: Sequence[SourceFile], proposals: Sequence[Proposal]
 ) -> tuple[list[FileResult], list[Skip]]:
-    """Apply each file's edits bottom-up; a file whose result is unsafe keeps its text."""
+    """Apply each file's (engine-checked) edits; a file whose edits do not fit keeps its text."""
     by_path: dict[str, list[Proposal]] = {}
     for proposal in proposals:
         by_path.setdefault(proposal.edit.path, []).append(proposal)
@@ -179,13 +179,16 @@ def apply_proposals(
 
 
 def _apply_all(text: str, proposals: Sequence[Proposal]) -> str | None:
-    """Apply a file's edits together; None if they are not safe together."""
-    edits = [p.edit for p in proposals]
-    if not edits:
-        return text
-    if any(reason is not None for reason in check_edits(text, edits)):
+    """Apply a file's edits together; None if they do not fit together.
+
+    The engine has already safety-checked all of a file's proposals together
+    (``bot.engine.document.check_proposals``); checking them again here would parse
+    every file a second time for nothing.
+    """
+    try:
+        return apply_edits(text, [p.edit for p in proposals])
+    except ValueError:  # overlapping or out of range: never the case for checked proposals
         return None
-    return apply_edits(text, edits)
 
 
 def same_code(old: str | None, new: str | None) -> bool:

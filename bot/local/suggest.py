@@ -16,9 +16,9 @@ from typing import Any, Literal, TypeVar
 
 from bot.core.render import collect_docstrings
 from bot.core.skips import Skip, SkipKind
-from bot.core.summary import Incomplete, RunReport, UsageTotals
+from bot.core.summary import RunReport, UsageTotals
 from bot.engine.analyse import Analysis, SourceFile, analyse
-from bot.engine.document import Engine, Outcome, coverage_after, document, plan_of, remember
+from bot.engine.document import Engine, Outcome, delivery, document, plan_of, remember
 from bot.errors import DocgenError
 from bot.llm.plan import Plan, PlannedRequest
 from bot.llm.usage import Answer, ModelCaller
@@ -98,19 +98,17 @@ class Result:
         skipped = list(outcome.skipped if outcome is not None else self.analysis.skipped)
         skipped += [s for s in self.failures if s not in skipped]
         applied = [p for f in self.files for p in f.proposals]
+        delivered = delivery(self.analysis, applied)
         return RunReport(
             model=self.model.label,
             usage=usage,
             suggested=tuple(p.work.function.id for p in applied),
-            incomplete=tuple(Incomplete(p.work.function.id, p.lacks) for p in applied if p.lacks),
+            incomplete=delivered.incomplete,
             skipped=tuple(skipped),
             coverage_before=self.analysis.coverage_before,
-            coverage_after=replace(
-                coverage_after(self.analysis, applied),
-                skipped=self.analysis.coverage_before.skipped,
-            ),
+            coverage_after=delivered.coverage_after,
             notes=tuple(self.notes),
-            cached=tuple(p.work.function.id for p in applied if p.cached),
+            cached=delivered.cached,
         )
 
 

@@ -26,9 +26,9 @@ from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.render import collect_docstrings
 from bot.core.review import parse_fn_markers
 from bot.core.skips import Skip
-from bot.core.summary import Incomplete, RunReport, summary_body
+from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
-from bot.engine.document import Engine, Outcome, coverage_after, document, remember
+from bot.engine.document import Engine, Outcome, Proposal, delivery, document, remember
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -214,9 +214,11 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     outcome = await document(engine, analysis)
     suggestions = [p.suggestion for p in outcome.proposals]
     posted, refused = await post_suggestions(client, pr.number, pr.head_sha, suggestions)
-    await remember(engine, [p for p in outcome.proposals if p.work.function.id in posted])
+    on_github = set(posted)
+    delivered = [p for p in outcome.proposals if p.work.function.id in on_github]
+    await remember(engine, delivered)
     pr_cost = await _add_pr_cost(r, outcome.usage.cost_usd)
-    report = _report(r, outcome, posted, refused, left_out, pr_cost)
+    report = _report(r, outcome, Posted(posted, refused, delivered), left_out, pr_cost)
     await upsert_summary(client, pr.number, summary_body(report), summary)
     log.info(
         "delivery=%s repo=%s pr=%d suggested=%d skipped=%d cost_usd=%.6f",
@@ -261,13 +263,17 @@ async def _add_pr_cost(r: Review, cost: float) -> float:
     return total
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What reached the pull request: the ids posted, the refused, their proposals."""
+
+    ids: list[str]
+    refused: list[Skip]
+    proposals: list[Proposal]
+
+
 def _report(
-    r: Review,
-    outcome: Outcome,
-    posted: list[str],
-    refused: list[Skip],
-    left_out: int,
-    pr_cost: float,
+    r: Review, outcome: Outcome, posted: Posted, left_out: int, pr_cost: float
 ) -> RunReport:
     a = outcome.analysis
     usage = outcome.usage
@@ -275,20 +281,20 @@ def _report(
     if left_out:
         notes.append(f"{left_out} more Python files were not reviewed (limit {MAX_PYTHON_FILES})")
     monthly = next((x for x in outcome.left if x.period != "run"), None)
-    delivered = [p for p in outcome.proposals if p.work.function.id in posted]
+    delivered = delivery(a, posted.proposals)
     return RunReport(
         model=r.services.settings.docgen_model,
         usage=usage,
-        suggested=tuple(posted),
-        incomplete=tuple(Incomplete(p.work.function.id, p.lacks) for p in delivered if p.lacks),
-        skipped=(*outcome.skipped, *refused),
+        suggested=tuple(posted.ids),
+        incomplete=delivered.incomplete,
+        skipped=(*outcome.skipped, *posted.refused),
         not_commentable=tuple(a.not_commentable),
         unchanged=tuple(a.unchanged),
         done=tuple(a.done),
         coverage_before=a.coverage_before,
-        coverage_after=coverage_after(a, delivered),
+        coverage_after=delivered.coverage_after,
         pr_cost_usd=pr_cost,
         budget_remaining_usd=monthly.cost_usd if monthly is not None else None,
         notes=tuple(notes),
-        cached=tuple(p.work.function.id for p in delivered if p.cached),
+        cached=delivered.cached,
     )
