@@ -208,5 +208,5 @@ def _matches(pattern: str, path: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _spec(pattern: str) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
