@@ -63,7 +63,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    """Print the effective settings, secrets masked, and the model's facts."""
+    """Print the effective settings, secrets masked, and the model's facts.
+
+    With ``--repo PATH``: a repository's docgen settings and docstring rules instead,
+    with where each came from.
+    """
+    if args.repo is not None:
+        return _repo_config(args.repo, as_json=args.json)
     settings = load_settings(Front(args.front))
     facts = settings.model_facts()
     values, provider = settings.redacted(), settings.provider()
@@ -76,6 +82,23 @@ def cmd_config(args: argparse.Namespace) -> int:
     print(f"{'(provider in use)':<34} {provider or 'none configured'}")
     for name, value in vars(facts).items():
         print(f"{'(model) ' + name:<34} {value}")
+    return 0
+
+
+def _repo_config(path: str, *, as_json: bool) -> int:
+    from pathlib import Path
+
+    from bot.local.rules_report import load_from_tree, rules_report, rules_text
+
+    root = Path(path)
+    if not root.is_dir():
+        print(f"docgen: error: --repo {path}: not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    loaded = load_from_tree(root)
+    if as_json:
+        print(json.dumps(rules_report(loaded), indent=2, default=str))
+    else:
+        print(rules_text(loaded), end="")
     return 0
 
 
@@ -110,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also check what this process needs (default: cli)",
     )
     config.add_argument("--json", action="store_true")
+    config.add_argument(
+        "--repo",
+        metavar="PATH",
+        help="show a repository's docgen settings and docstring rules, and where each came from",
+    )
     config.set_defaults(handler=cmd_config)
 
     tok = sub.add_parser("tokenizers", help="install the offline tokenizer files")

@@ -15,13 +15,15 @@ import difflib
 import functools
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import yaml
 from pathspec import GitIgnoreSpec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.core.docrules import DocRules
+from bot.core.rulefiles import read_doc_rules
 from bot.core.render import DocstringSample, RenderOptions, resolve_options
 from bot.core.targets import TargetRules
 
@@ -58,13 +60,16 @@ class RepoConfig(BaseModel):
             return False
         return not (self.exclude and _spec(self.exclude).match_file(path))
 
-    def target_rules(self) -> TargetRules:
-        """Return the function-selection rules with this file's choices applied."""
-        base = TargetRules()
+    def target_rules(self, docrules: DocRules | None = None) -> TargetRules:
+        """Return the function-selection rules: the repository's rules, this file's choices.
+
+        This file's keys win over ``docrules`` (what the linters' configuration says).
+        """
+        base = TargetRules(docrules=docrules or DocRules())
         return replace(
             base,
             exclude=self.exclude,
-            skip_private=_or(self.skip_private, base.skip_private),
+            skip_private=self.skip_private,
             skip_tests=_or(self.skip_tests, base.skip_tests),
             min_lines=self.min_lines if self.min_lines is not None else base.min_lines,
         )
@@ -80,10 +85,30 @@ class RepoConfig(BaseModel):
 
 @dataclass(frozen=True)
 class LoadedConfig:
-    """The settings in force and one readable line per file that had problems."""
+    """The settings in force and one readable line per file that had problems.
+
+    ``docrules`` are the repository's own docstring rules, read from its linters'
+    configuration (``rule_files``: path to text, as read); ``config``'s keys win
+    over them where both speak.
+    """
 
     config: RepoConfig
     problems: tuple[str, ...] = ()
+    docrules: DocRules = DocRules()
+    rule_files: Mapping[str, str | None] = field(default_factory=dict)
+
+    @property
+    def require_complete(self) -> bool:
+        """Tell whether an incomplete docstring is asked for again, then skipped."""
+        return self.config.require_complete or self.docrules.require_complete
+
+    def target_rules(self) -> TargetRules:
+        """Return the function-selection rules: the repository's, with docgen.yml's keys."""
+        return self.config.target_rules(self.docrules)
+
+    def with_config(self, config: RepoConfig) -> LoadedConfig:
+        """Return the same rules with other docgen settings (a command line's overrides)."""
+        return replace(self, config=config)
 
 
 def _or(value: bool | None, default: bool) -> bool:
@@ -95,8 +120,19 @@ def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
     return GitIgnoreSpec.from_lines(patterns)
 
 
-def load_repo_config(repo_text: str | None, org_text: str | None = None) -> LoadedConfig:
-    """Merge the org's defaults under the repository's file; never raise on bad input."""
+def load_repo_config(
+    repo_text: str | None,
+    org_text: str | None = None,
+    *,
+    rule_files: Mapping[str, str | None] | None = None,
+) -> LoadedConfig:
+    """Merge the org's defaults under the repository's file; never raise on bad input.
+
+    ``rule_files`` are the repository's linter configuration files (path to text),
+    read for its docstring rules.
+    """
+    rule_files = dict(rule_files or {})
+    docrules = read_doc_rules(rule_files)
     problems: list[str] = []
     layers: dict[str, Any] = {}
     for source, text in ((f"org {CONFIG_PATH}", org_text), (CONFIG_PATH, repo_text)):
@@ -104,7 +140,9 @@ def load_repo_config(repo_text: str | None, org_text: str | None = None) -> Load
         if errors:
             problems.append(f"{source}: {'; '.join(errors)}")
         layers.update(data)
-    return LoadedConfig(RepoConfig.model_validate(layers), tuple(problems))
+    problems += docrules.problems
+    config = RepoConfig.model_validate(layers)
+    return LoadedConfig(config, tuple(problems), docrules, rule_files)
 
 
 def _read_layer(text: str | None) -> tuple[dict[str, Any], list[str]]:
@@ -210,14 +248,16 @@ def quote_style_from_pyproject(text: str | None) -> Literal["double", "single"] 
 
 
 def render_options(
-    config: RepoConfig, *, pyproject: str | None = None, samples: Sequence[DocstringSample] = ()
+    loaded: LoadedConfig, *, samples: Sequence[DocstringSample] = ()
 ) -> RenderOptions:
-    """Return the rendering conventions: docgen.yml first, then pyproject, then the code."""
+    """Return the rendering conventions: docgen.yml first, then the linters', then the code."""
+    config, pyproject = loaded.config, loaded.rule_files.get("pyproject.toml")
     quote = config.quote_style
     if quote == "auto":
         quote = quote_style_from_pyproject(pyproject) or "auto"
+    style = config.style if config.style != "auto" else (loaded.docrules.style or "auto")
     return resolve_options(
-        style=config.style,
+        style=style,
         quote=quote,
         line_length=config.line_length or line_length_from_pyproject(pyproject),
         samples=samples,

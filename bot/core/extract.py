@@ -69,7 +69,9 @@ def extract(path: str, source: str, *, lines: Collection[int] | None = None) -> 
     visitor.body(tree.body, _Scope("", "", None))
     imports = "\n".join(segment(text_lines, node) for node in _imports(tree.body))
     functions, classes = tuple(visitor.functions), tuple(visitor.classes)
-    return ExtractResult(path, functions, classes, imports, line_count=count)
+    return ExtractResult(
+        path, functions, classes, imports, line_count=count, dunder_all=_dunder_all(tree.body)
+    )
 
 
 def changed_functions(result: ExtractResult, added_lines: Collection[int]) -> list[FunctionInfo]:
@@ -270,6 +272,33 @@ def _imports(body: list[ast.stmt]) -> list[ast.stmt]:
             for block in statement_blocks(stmt):
                 found += _imports(block)
     return found
+
+
+def _dunder_all(body: list[ast.stmt]) -> frozenset[str] | None:
+    """Return the names a module lists in ``__all__`` (assigned, extended or added to).
+
+    Linters treat a module-level function or class missing from ``__all__`` as private.
+    Only literal strings count; a computed ``__all__`` is read as the literals it holds.
+    """
+    names: set[str] | None = None
+    for stmt in body:
+        value: ast.expr | None = None
+        if isinstance(stmt, ast.Assign) and any(_is_all(t) for t in stmt.targets):
+            names, value = set(), stmt.value
+        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign) and _is_all(stmt.target):
+            names = set() if isinstance(stmt, ast.AnnAssign) else (names or set())
+            value = stmt.value
+        if value is not None and names is not None:
+            names |= {
+                e.value
+                for e in ast.walk(value)
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            }
+    return frozenset(names) if names is not None else None
+
+
+def _is_all(target: ast.expr) -> bool:
+    return isinstance(target, ast.Name) and target.id == "__all__"
 
 
 def _indent_unit(tree: ast.Module, lines: list[str]) -> str:

@@ -120,6 +120,8 @@ class ExtractResult:
     error: str | None = None
     error_kind: ErrorKind | None = None
     line_count: int = 0
+    # The names in a literal module-level ``__all__``; None when the module has none.
+    dunder_all: frozenset[str] | None = None
 
     def function(self, key: str) -> FunctionInfo | None:
         """Return the function whose id ends in ``::key`` (a qualname, maybe ``#n``)."""

@@ -97,6 +97,7 @@ class RunReport:
     budget_remaining_usd: float | None = None
     notes: tuple[str, ...] = ()  # e.g. a repository config problem, in one line
     cached: tuple[str, ...] = ()  # of the suggested, those reused from an earlier answer
+    rules: str = ""  # which docstring rules decided, and where they came from
 
 
 def usd(amount: float) -> str:
@@ -161,6 +162,8 @@ def _compose(report: RunReport, listed: int) -> str:
     parts += ["<details>", "<summary>Details</summary>", ""]
     coverage = coverage_text(report.coverage_before, report.coverage_after)
     parts.append(f"**Docstring coverage of the changed functions:** {coverage}.")
+    if report.rules:
+        parts += ["", f"**Rules:** {_plain(report.rules)}."]
     if report.incomplete:
         parts += ["", "**Posted as incomplete**", "", "| Function | Lacks |", "| --- | --- |"]
         rows = [

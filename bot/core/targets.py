@@ -1,12 +1,14 @@
 """Decide which changed functions get a docstring suggestion, and why the others do not.
 
-A changed function is a target when it has no docstring, or when its docstring went stale
-in this pull request: the signature changed and the parameters the docstring documents
-no longer match the real ones. Every other changed function gets a :class:`SkipReason`
-for the summary. The defaults of :class:`TargetRules` follow common practice: private
-helpers, special methods, ``@overload`` stubs, ``@override`` methods (their docstring is
-inherited), property setters, nested functions, test files and two-line functions are
-left alone; ``__init__`` is documented only when its class has no docstring.
+A changed function is a target when the repository's docstring rules ask it to have a
+docstring and it has none, or when its docstring went stale in this pull request: the
+signature changed and the parameters the docstring documents no longer match the real
+ones. The rules are the repository's own (:class:`bot.core.docrules.DocRules`): ruff's
+or pydocstyle's ``D1`` codes with their notion of public (a leading underscore, a
+private module, ``__all__``, nested functions), and interrogate's ``ignore-*`` flags.
+With no rules anywhere, docgen asks what ruff's ``D1`` rules ask: every public function
+and method, whatever its length. Every other changed function gets a
+:class:`SkipReason` for the summary; test files are left alone unless configured.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from typing import Literal, NamedTuple
 import docstring_parser
 import pathspec
 
+from bot.core.docrules import MISSING_CODES, DocRules, InterrogateRules, PydocstyleRules
 from bot.core.extract import ExtractResult, FunctionInfo
 from bot.core.skips import SkipKind
 
-_ACCESSOR = re.compile(r"\w+\.(?:setter|deleter)$")
+_ACCESSOR = re.compile(r"@?\w+\.(?:setter|deleter)$")
 _GOOGLE_PARAMS = re.compile(
     r"^\s*(?:Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Other Parameters)"
     r"\s*:\s*$",
@@ -41,7 +44,11 @@ class SkipReason(StrEnum):
     HAS_DOCSTRING = "already has a docstring"
     PRIVATE = "private"
     DUNDER = "special method"
-    INIT_OF_DOCUMENTED_CLASS = "__init__ of a documented class"
+    PRIVATE_MODULE = "in a private module"
+    NOT_EXPORTED = "not in __all__"
+    NOT_REQUIRED = "not asked for by the docstring rules"
+    IGNORED_DECORATOR = "exempt by ignore-decorators"
+    IGNORED_NAME = "name matches ignore-regex"
     OVERLOAD = "@overload stub"
     OVERRIDE = "@override (inherits its docstring)"
     ACCESSOR = "property setter or deleter"
@@ -70,19 +77,19 @@ _REASON_KINDS = {
 
 @dataclass(frozen=True)
 class TargetRules:
-    """Which functions to leave alone. Globs use ``.gitignore`` syntax.
+    """Which functions to document. Globs use ``.gitignore`` syntax.
 
-    ``min_lines`` counts from the ``def`` line to the last line: with 3, ``def f(x):``
-    plus one ``return`` line is too short.
+    ``docrules`` are the repository's own docstring rules; ``skip_private`` (None:
+    as the rules say) and ``min_lines`` are ``.github/docgen.yml``'s overrides, which
+    win. ``min_lines`` counts from the ``def`` line to the last line: with 3,
+    ``def f(x):`` plus one ``return`` line is too short.
     """
 
-    skip_private: bool = True
-    skip_dunders: bool = True
+    docrules: DocRules = DocRules()
+    skip_private: bool | None = None
     skip_tests: bool = True
-    skip_nested: bool = True
-    skip_overrides: bool = True
     include_stale: bool = True
-    min_lines: int = 3
+    min_lines: int = 0
     max_file_lines: int = 20_000
     exclude: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = ("test/", "tests/", "test_*.py", "*_test.py", "conftest.py")
@@ -167,7 +174,7 @@ def _decide(
     rules: TargetRules,
     base_result: ExtractResult | None,
 ) -> Target | SkipReason:
-    reason = _name_reason(function, result, rules)
+    reason = exemption(function, result, rules)
     if reason is not None:
         return reason
     if function.docstring is not None:
@@ -180,28 +187,146 @@ def _decide(
     return Target(function, "insert")
 
 
-def _name_reason(
+# What docgen asks for when the repository has no docstring rules: ruff's D1 rules
+# on functions and classes (modules and packages are not docgen's to document).
+DEFAULT_REQUIREMENT = PydocstyleRules(
+    tool="ruff", codes=frozenset(MISSING_CODES) - {"D100", "D104"}
+)
+
+
+def exemption(
     function: FunctionInfo, result: ExtractResult, rules: TargetRules
 ) -> SkipReason | None:
+    """Return why the rules ask for no docstring on ``function``; None when they ask for one.
+
+    Each tool decides for itself, and one asking is enough. With no docstring rules at
+    all, ruff's ``D1`` rules decide (:data:`DEFAULT_REQUIREMENT`).
+    """
+    if rules.skip_private and _private_name(function.qualname):
+        return SkipReason.PRIVATE
+    privacy = rules.skip_private is not False
+    doc = rules.docrules
+    # A linter with D rules decides, even with no D1 code: that says no docstring is
+    # required. A ruff configuration without any D rule says nothing about docstrings.
+    reasons: list[SkipReason | None] = [
+        _linter_exemption(function, result, x, privacy=privacy) for x in doc.linters
+    ]
+    if doc.interrogate is not None:
+        reasons.append(_interrogate_exemption(function, result.path, doc.interrogate, privacy))
+    if not reasons:
+        reasons.append(_linter_exemption(function, result, DEFAULT_REQUIREMENT, privacy=privacy))
+    if any(r is None for r in reasons):
+        return None
+    return next(r for r in reasons if r is not None)
+
+
+def _linter_exemption(
+    function: FunctionInfo, result: ExtractResult, linter: PydocstyleRules, *, privacy: bool
+) -> SkipReason | None:
+    """Decide as ruff's (and pydocstyle's) ``D10x`` rules do."""
     decorators = {_decorator_name(d) for d in function.decorators}
-    name = function.name
     if "overload" in decorators:
         return SkipReason.OVERLOAD
-    if any(_ACCESSOR.match(d) for d in function.decorators):
-        return SkipReason.ACCESSOR
-    if rules.skip_overrides and decorators & {"override", "overrides"}:
-        return SkipReason.OVERRIDE
-    if rules.skip_nested and "<locals>" in function.qualname:
+    if any(_ignored_by(d, linter) for d in function.decorators):
+        return SkipReason.IGNORED_DECORATOR
+    if "<locals>" in function.qualname:
         return SkipReason.NESTED
-    if rules.skip_dunders and len(name) > 4 and name.startswith("__") and name.endswith("__"):
-        if name != "__init__":
-            return SkipReason.DUNDER
-        klass = result.klass(function.class_qualname) if function.class_qualname else None
-        if klass is not None and klass.has_docstring:
-            return SkipReason.INIT_OF_DOCUMENTED_CLASS
-    if rules.skip_private and any(_is_private(part) for part in function.qualname.split(".")):
+    if privacy:
+        reason = _visibility(function, result)
+        if reason is not None:
+            return reason
+    if function.is_method:
+        if any(_ACCESSOR.match(d) for d in function.decorators):
+            return SkipReason.ACCESSOR
+        if decorators & {"override", "overrides"}:
+            return SkipReason.OVERRIDE
+    code = _missing_code(function)
+    if code in linter.codes_for(function.path):
+        return None
+    return SkipReason.DUNDER if code == "D105" else SkipReason.NOT_REQUIRED
+
+
+def _missing_code(function: FunctionInfo) -> str:
+    """Return the ``D10x`` code a missing docstring on ``function`` would raise."""
+    name = function.name
+    if not function.is_method:
+        return "D103"
+    if name == "__init__":
+        return "D107"
+    if _is_dunder(name) and name not in ("__new__", "__call__"):
+        return "D105"
+    return "D102"
+
+
+def _visibility(function: FunctionInfo, result: ExtractResult) -> SkipReason | None:
+    """Return why a linter counts ``function`` as private; None when it is public."""
+    if _private_name(function.qualname):
         return SkipReason.PRIVATE
+    parts = function.path.split("/")
+    parts[-1] = parts[-1].removesuffix(".py")
+    if any(_is_private(part) for part in parts):
+        return SkipReason.PRIVATE_MODULE
+    exported = result.dunder_all
+    if exported is not None and function.qualname.split(".", 1)[0] not in exported:
+        return SkipReason.NOT_EXPORTED
     return None
+
+
+def _ignored_by(decorator: str, linter: PydocstyleRules) -> bool:
+    """Tell whether a decorator exempts its function, as the linter matches them.
+
+    ruff lists qualified names (``typing.overload``), written here as the code spells
+    them (``overload`` after ``from typing import overload``); pydocstyle lists regexes.
+    """
+    name = decorator.lstrip("@").split("(", 1)[0].strip()
+    for entry in linter.ignore_decorators:
+        if linter.tool == "pydocstyle":
+            if re.search(entry, name):
+                return True
+        elif entry == name or entry.rsplit(".", 1)[-1] == name.rsplit(".", 1)[-1]:
+            return True
+    return False
+
+
+def _interrogate_exemption(
+    function: FunctionInfo, path: str, rules: InterrogateRules, privacy: bool
+) -> SkipReason | None:
+    """Decide as interrogate counts a function: every one, less what it is told to ignore."""
+    name = function.name
+    decorators = function.decorators
+    if rules.exclude and _spec(rules.exclude).match_file(path):
+        return SkipReason.EXCLUDED
+    if any(re.match(pattern, name) for pattern in rules.ignore_regex):
+        return SkipReason.IGNORED_NAME
+    checks: tuple[tuple[bool, SkipReason], ...] = (
+        (
+            rules.ignore_overloaded_functions
+            and "overload" in {_decorator_name(d) for d in decorators},
+            SkipReason.OVERLOAD,
+        ),
+        (rules.ignore_nested_functions and "<locals>" in function.qualname, SkipReason.NESTED),
+        (rules.ignore_init_method and name == "__init__", SkipReason.NOT_REQUIRED),
+        (rules.ignore_magic and _is_dunder(name) and name != "__init__", SkipReason.DUNDER),
+        (
+            privacy and rules.ignore_private and name.startswith("__") and not _is_dunder(name),
+            SkipReason.PRIVATE,
+        ),
+        (
+            privacy and rules.ignore_semiprivate and _is_private(name) and name[1:2] != "_",
+            SkipReason.PRIVATE,
+        ),
+        (rules.ignore_setters and any(_ACCESSOR.match(d) for d in decorators), SkipReason.ACCESSOR),
+        (
+            rules.ignore_property_decorators and any(_is_property(d) for d in decorators),
+            SkipReason.ACCESSOR,
+        ),
+    )
+    return next((reason for hit, reason in checks if hit), None)
+
+
+def _is_property(decorator: str) -> bool:
+    name = _decorator_name(decorator)
+    return name in ("property", "cached_property") or bool(_ACCESSOR.match(decorator))
 
 
 def _decorator_name(text: str) -> str:
@@ -209,8 +334,16 @@ def _decorator_name(text: str) -> str:
     return text.split("(", 1)[0].strip().rsplit(".", 1)[-1]
 
 
+def _is_dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
 def _is_private(part: str) -> bool:
-    return part.startswith("_") and not (part.startswith("__") and part.endswith("__"))
+    return part.startswith("_") and not _is_dunder(part)
+
+
+def _private_name(qualname: str) -> bool:
+    return any(_is_private(part) for part in qualname.split("."))
 
 
 def is_stale(function: FunctionInfo, base: FunctionInfo | None) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.core.docmerge import merge_update
+from bot.core.docrules import DocRules
 from bot.core.edit import Edit, check_edits, make_edit
 from bot.core.render import RenderOptions, docstring_literal, prepare_docstring, unwrap_answer
 from bot.core.review import Suggestion, suggestion_from_edit
@@ -105,6 +106,7 @@ class Engine:
     max_functions: int | None = None
     require_complete: bool = False
     answers: AnswerBook | None = None
+    docrules: DocRules | None = None  # the repository's rules every suggestion must pass
 
 
 def plan_of(engine: Engine, analysis: Analysis) -> Plan:

@@ -25,7 +25,7 @@ from bot.engine.document import Engine, Proposal
 from bot.errors import SettingsError
 from bot.llm.prompt import Style
 from bot.llm.skeleton import SkeletonCaller
-from bot.repo_config import RepoConfig
+from bot.repo_config import LoadedConfig
 from bot.settings import Front, Settings, describe_error
 from bot.wiring import (
     answer_book_for,
@@ -76,9 +76,9 @@ class LocalModel:
             )
         return "docgen: using the offline skeleton provider (placeholder docstrings, no network)"
 
-    def engine(self, render: RenderOptions, config: RepoConfig) -> Engine:
+    def engine(self, render: RenderOptions, loaded: LoadedConfig) -> Engine:
         """Return the engine for this provider; :meth:`caller` supplies the real caller."""
-        s = self.settings
+        s, config = self.settings, loaded.config
         # The engine needs a caller to exist; the real one holds connections, so it is
         # opened only for the run (see ``caller``). The skeleton stands in until then.
         stand_in = SkeletonCaller(render.style)
@@ -89,7 +89,8 @@ class LocalModel:
                 stand_in,
                 render,
                 concurrency=s.docgen_max_concurrency,
-                require_complete=config.require_complete,
+                require_complete=loaded.require_complete,
+                # Placeholders are not meant to pass a linter: no rules check for them.
             )
         overhead = overhead_for(s)
         return Engine(
@@ -100,7 +101,8 @@ class LocalModel:
             overhead=overhead,
             concurrency=s.docgen_max_concurrency,
             max_functions=config.effective_max_functions(s.docgen_max_functions_per_run),
-            require_complete=config.require_complete,
+            require_complete=loaded.require_complete,
+            docrules=loaded.docrules,
             answers=answer_book_for(s, local_answer_cache_for(s), style=render.style),
         )
 

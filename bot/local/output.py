@@ -236,6 +236,7 @@ def as_json(result: Result) -> dict[str, Any]:
         "base": {"commit": r.base, "label": r.base_label},
         "head": {"commit": r.head, "label": r.head_label},
         "python_files": result.python_files,
+        "rules": result.rules,
         "suggestions": [
             {
                 "id": p.work.function.id,
@@ -302,6 +303,8 @@ def emit_header(result: Result, fmt: str, *, stdout: TextIO, stderr: TextIO) -> 
     people = _people(fmt, stdout, stderr)
     print(scope_line(result), file=people)
     print(result.model.describe(), file=people)
+    if result.rules:
+        print(f"docgen: rules: {result.rules}", file=people)
 
 
 def emit(

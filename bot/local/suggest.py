@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from bot.core.render import collect_docstrings
+from bot.core.rulefiles import RULE_FILES
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import RunReport, UsageTotals
 from bot.engine.analyse import Analysis, SourceFile, analyse
@@ -75,6 +76,7 @@ class Result:
     check: bool = False
     bound: CostBound | None = None  # with --dry-run: the most the run may cost
     hint: Hint | None = None  # with --check: the command that writes what is missing
+    rules: str = ""  # which docstring rules decided the targets, and from where
 
     @property
     def missing(self) -> int:
@@ -109,6 +111,7 @@ class Result:
             coverage_after=delivered.coverage_after,
             notes=tuple(self.notes),
             cached=delivered.cached,
+            rules=self.rules,
         )
 
 
@@ -135,7 +138,8 @@ def run(
         working_tree=options.working_tree,
         all_files=options.all_files,
     )
-    loaded = load_repo_config(_text(repo, CONFIG_PATH))
+    rule_files = {path: _text(repo, path) for path in RULE_FILES}
+    loaded = load_repo_config(_text(repo, CONFIG_PATH), rule_files=rule_files)
     files, result = _analyse(repo, rng, loaded, model, options)
     if options.check and not options.write and result.analysis.work:
         paths = [w.function.path for w in result.analysis.work]
@@ -150,9 +154,10 @@ def run(
         config = config.model_copy(update={"style": options.style})
     if options.require_complete:
         config = config.model_copy(update={"require_complete": True})
+    loaded = loaded.with_config(config)
     samples = collect_docstrings(f.head_text for f in files if f.head_text)
-    render = render_options(config, pyproject=_text(repo, "pyproject.toml"), samples=samples)
-    engine = model.engine(render, config)
+    render = render_options(loaded, samples=samples)
+    engine = model.engine(render, loaded)
     if options.dry_run:
         result.plan = plan_of(engine, result.analysis)
         result.bound = cost_bound(engine, result.plan, result.analysis.work)
@@ -193,10 +198,11 @@ def _analyse(
     collected = collect(repo, rng, scope, loaded.config.path_included)
     if collected.blocked:
         raise UsageError(_blocked_message(collected.blocked))
-    analysis = analyse(collected.files, loaded.config.target_rules())
+    analysis = analyse(collected.files, loaded.target_rules())
     analysis.skipped.extend(collected.skipped)
     result = Result(model, rng, analysis, len(collected.files) + len(collected.skipped))
     result.notes.extend(loaded.problems)
+    result.rules = loaded.docrules.describe()
     result.check = options.check
     result.failures = [s for s in analysis.skipped if s.is_failure] + _no_place(analysis)
     return collected.files, result

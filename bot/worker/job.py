@@ -24,6 +24,7 @@ from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, 
 
 from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.render import collect_docstrings
+from bot.core.rulefiles import RULE_FILES
 from bot.core.review import parse_fn_markers
 from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
@@ -158,14 +159,21 @@ async def _command_allowed(client: RepoClient, args: ReviewJob) -> bool:
 async def _load_config(
     services: Services, client: RepoClient, args: ReviewJob, pr: PullRequest
 ) -> LoadedConfig:
-    repo_text = await client.file_text(CONFIG_PATH, pr.default_branch)
+    """Read docgen's settings and the repository's docstring rules from its default branch.
+
+    Never from the pull request's head: a pull request cannot change the rules it is
+    reviewed by.
+    """
     owner = args.repo.split("/", 1)[0]
     org_client = services.github.repo(args.installation_id, f"{owner}/{ORG_CONFIG_REPO}")
+    paths = (CONFIG_PATH, *RULE_FILES)
+    texts = await asyncio.gather(*(client.file_text(p, pr.default_branch) for p in paths))
     try:
         org_text = await org_client.file_text(CONFIG_PATH, "HEAD")
     except RequestFailed:  # the installation may not cover the org's .github repository
         org_text = None
-    return load_repo_config(repo_text, org_text)
+    rule_texts = dict(zip(RULE_FILES, texts[1:], strict=True))
+    return load_repo_config(texts[0], org_text, rule_files=rule_texts)
 
 
 async def _fetch_files(
@@ -205,7 +213,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     client, pr = r.client, r.pr
     review_comments = await client.review_comments(pr.number)
     previous = [m for c in review_comments if c.author_is_bot for m in parse_fn_markers(c.body)]
-    analysis = analyse(files, r.config.config.target_rules(), previous=previous)
+    analysis = analyse(files, r.config.target_rules(), previous=previous)
     conversation = await client.issue_comments(pr.number)
     summary = find_summary(conversation)
     if not analysis.work and summary is None and not analysis.done:
@@ -234,9 +242,8 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
 
 async def _engine(r: Review, files: list[SourceFile]) -> Engine:
     services, settings, config = r.services, r.services.settings, r.config
-    pyproject = await r.client.file_text("pyproject.toml", r.pr.head_sha)
     samples = collect_docstrings(f.head_text for f in files if f.head_text)
-    options = render_options(config.config, pyproject=pyproject, samples=samples)
+    options = render_options(config, samples=samples)
     return Engine(
         planner=planner_for(settings, style=options.style, overhead=services.overhead),
         caller=services.caller,
@@ -247,7 +254,8 @@ async def _engine(r: Review, files: list[SourceFile]) -> Engine:
         overhead=services.overhead,
         concurrency=settings.docgen_max_concurrency,
         max_functions=config.config.effective_max_functions(settings.docgen_max_functions_per_run),
-        require_complete=config.config.require_complete,
+        require_complete=config.require_complete,
+        docrules=config.docrules,
         answers=answer_book_for(
             settings,
             answer_cache_for(settings, services.redis, r.args.installation_id),
@@ -297,4 +305,5 @@ def _report(
         budget_remaining_usd=monthly.cost_usd if monthly is not None else None,
         notes=tuple(notes),
         cached=delivered.cached,
+        rules=r.config.docrules.describe(),
     )
