@@ -27,6 +27,7 @@ from bot.core.verify import (
     verify_docstring,
 )
 from bot.engine.analyse import Analysis, Work
+from bot.engine.rules_gate import FAILS_RULES, check_rules
 from bot.llm.answers import AnswerBook, Question
 from bot.llm.budget import Left
 from bot.llm.plan import Plan, Planner
@@ -65,6 +66,7 @@ class Outcome:
     skipped: list[Skip] = field(default_factory=list)
     calls: list[CallRecord] = field(default_factory=list)
     left: tuple[Left, ...] = ()
+    notes: list[str] = field(default_factory=list)  # e.g. the rules could not be checked
 
     @property
     def incomplete(self) -> list[Proposal]:
@@ -146,9 +148,10 @@ async def _reuse(engine: Engine, outcome: Outcome, items: Sequence[Work]) -> lis
         result = finish(item, text, engine.render) if text is not None else None
         if isinstance(result, Proposal) and _acceptable(engine, result):
             usable.append(replace(result, cached=True))
-    for proposal, unsafe in check_proposals(outcome.proposals, usable):
-        if unsafe is None:
-            outcome.proposals.append(proposal)
+    safe = [p for p, unsafe in check_proposals(outcome.proposals, usable) if unsafe is None]
+    verdict = await check_rules(engine.docrules, outcome.proposals, safe)
+    _note_once(outcome, verdict.notes)
+    outcome.proposals.extend(verdict.passing)
     # What was not kept, or no longer passes today's checks, goes to the model.
     placed = {p.work.function.id for p in outcome.proposals}
     return [item for item in items if item.function.id not in placed]
@@ -197,12 +200,22 @@ async def _round(
             fresh.append(result)
         else:
             refuse(work[fn_id], result)
+    safe: list[Proposal] = []
     for proposal, unsafe in check_proposals(outcome.proposals, fresh):
         if unsafe is None:
-            outcome.proposals.append(proposal)
+            safe.append(proposal)
         else:
             refuse(proposal.work, [f"the suggestion failed the safety check ({unsafe})"])
+    verdict = await check_rules(engine.docrules, outcome.proposals, safe)
+    _note_once(outcome, verdict.notes)
+    outcome.proposals.extend(verdict.passing)
+    for proposal, findings in verdict.failing:
+        refuse(proposal.work, [FAILS_RULES.format(findings="; ".join(findings))])
     return retry
+
+
+def _note_once(outcome: Outcome, notes: Sequence[str]) -> None:
+    outcome.notes.extend(n for n in notes if n not in outcome.notes)
 
 
 def check_proposals(

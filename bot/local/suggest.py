@@ -212,6 +212,7 @@ def _finish(
     result: Result, repo: Repo, files: list[SourceFile], outcome: Outcome, *, write: bool
 ) -> None:
     result.outcome = outcome
+    result.notes.extend(outcome.notes)
     result.files, refused = apply_proposals(files, outcome.proposals)
     result.failures = [s for s in outcome.skipped if s.is_failure] + refused
     result.failures += _no_place(outcome.analysis)

@@ -285,7 +285,7 @@ def _report(
 ) -> RunReport:
     a = outcome.analysis
     usage = outcome.usage
-    notes = list(r.config.problems)
+    notes = [*r.config.problems, *outcome.notes]
     if left_out:
         notes.append(f"{left_out} more Python files were not reviewed (limit {MAX_PYTHON_FILES})")
     monthly = next((x for x in outcome.left if x.period != "run"), None)
