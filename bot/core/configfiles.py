@@ -77,7 +77,8 @@ def show(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, tuple):
         value = list(value)
-    return str(value)
+    # An INI value continued on several lines reads as one.
+    return " ".join(str(value).split("\n")) if isinstance(value, str) else str(value)
 
 
 def _load_toml(text: str) -> dict[str, Any]:

@@ -36,8 +36,8 @@ class Hook:
 
     @property
     def shown(self) -> str:
-        """Return the arguments as one shell-quoted line, for an origin."""
-        return shlex.join(self.args)
+        """Return the arguments as one line, for an origin (quoted where they hold spaces)."""
+        return " ".join(f'"{a}"' if not a or any(c.isspace() for c in a) else a for a in self.args)
 
 
 def read_hooks(files: ConfigFiles) -> dict[str, Hook]:

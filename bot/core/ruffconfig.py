@@ -37,8 +37,8 @@ class _Config:
 
     options: dict[str, Any]
     path: str | None
-    # Which file (or the hook) set each top-level key, for origins.
-    given_by: dict[str, str] = field(default_factory=dict)
+    # The settings (dotted paths) a hook's ``--config`` overrides set, for origins.
+    overridden: set[str] = field(default_factory=set)
 
 
 def read_ruff(files: ConfigFiles, hook: Hook | None) -> PydocstyleRules | None:
@@ -65,12 +65,12 @@ def _config_file(files: ConfigFiles) -> _Config | None:
         data = files.toml(path)
         if data is not None:
             files.used.add(path)
-            return _Config(data, path, dict.fromkeys(data, path))
+            return _Config(data, path)
     tool = (files.toml("pyproject.toml") or {}).get("tool")
     ruff = tool.get("ruff") if isinstance(tool, dict) else None
     if isinstance(ruff, dict):
         files.used.add("pyproject.toml")
-        return _Config(ruff, "pyproject.toml", dict.fromkeys(ruff, "pyproject.toml"))
+        return _Config(ruff, "pyproject.toml")
     return None
 
 
@@ -79,8 +79,7 @@ def _apply_config_args(config: _Config, values: list[str], files: ConfigFiles) -
     for value in values:
         named = files.toml(value) if value in (".ruff.toml", "ruff.toml") else None
         if named is not None:
-            config.options, config.path = named, value
-            config.given_by = dict.fromkeys(named, value)
+            config.options, config.path, config.overridden = named, value, set()
             files.used.add(value)
             continue
         try:
@@ -90,17 +89,20 @@ def _apply_config_args(config: _Config, values: list[str], files: ConfigFiles) -
                 PRE_COMMIT, f"ruff --config {value!r} is neither a file here nor TOML; ignored"
             )
             continue
-        _merge(config.options, fragment)
-        config.given_by.update(dict.fromkeys(fragment, PRE_COMMIT))
+        config.overridden |= _merge(config.options, fragment)
 
 
-def _merge(into: dict[str, Any], fragment: dict[str, Any]) -> None:
+def _merge(into: dict[str, Any], fragment: dict[str, Any], prefix: str = "") -> set[str]:
+    """Merge an override into the options; return the dotted paths of what it set."""
+    set_paths: set[str] = set()
     for key, value in fragment.items():
         if isinstance(value, dict) and isinstance(into.get(key), dict):
             into[key] = dict(into[key])
-            _merge(into[key], value)
+            set_paths |= _merge(into[key], value, f"{prefix}{key}.")
         else:
             into[key] = value
+            set_paths.add(f"{prefix}{key}")
+    return set_paths
 
 
 def _cli_selection(cli: argparse.Namespace | None) -> RuffSelection | None:
@@ -154,21 +156,25 @@ class _Options:
         self, name: str, table: dict[str, Any] | None
     ) -> list[tuple[dict[str, Any], tuple[str, str]]]:
         if table is not None:
-            prefix, source = self.pydocstyle_prefix
-            return [(table, (f"{prefix}.{name}", source))]
+            prefix = self.pydocstyle_prefix[0]
+            return [(table, (f"{prefix}.{name}", self._source(f"{prefix}.{name}")))]
         return [
-            (self.lint, (f"lint.{name}", self._source("lint"))),
+            (self.lint, (f"lint.{name}", self._source(f"lint.{name}"))),
             (self.config.options, (name, self._source(name))),
         ]
 
-    def _source(self, key: str) -> str:
-        return self.config.given_by.get(key, self.config.path or PRE_COMMIT)
+    def _source(self, setting: str) -> str:
+        """Return the file that set ``setting``: the hook's override, else the config file."""
+        parts = setting.split(".")
+        if any(".".join(parts[:n]) in self.config.overridden for n in range(1, len(parts) + 1)):
+            return PRE_COMMIT
+        return self.config.path or PRE_COMMIT
 
     @property
     def pydocstyle_prefix(self) -> tuple[str, str]:
         """Return where the ``pydocstyle`` table is read from (``lint``'s wins whole)."""
         if isinstance(self.lint.get("pydocstyle"), dict):
-            return "lint.pydocstyle", self._source("lint")
+            return "lint.pydocstyle", self._source("lint.pydocstyle")
         return "pydocstyle", self._source("pydocstyle")
 
     def pydocstyle_table(self) -> dict[str, Any]:

@@ -238,16 +238,19 @@ def read_interrogate(files: ConfigFiles, hook: Hook | None) -> InterrogateRules 
 
 def _interrogate_section(files: ConfigFiles) -> tuple[str, dict[str, Any]] | None:
     """Return interrogate's settings: pyproject.toml's when the file exists, else setup.cfg's."""
+    ini = files.ini("setup.cfg")
+    section = "tool:interrogate"
+    in_cfg = ini is not None and ini.has_section(section)
     if files.exists("pyproject.toml"):
         tool = (files.toml("pyproject.toml") or {}).get("tool")
         table = tool.get("interrogate") if isinstance(tool, dict) else None
         found = ("pyproject.toml", table) if isinstance(table, dict) else None
+        if in_cfg:
+            files.problem(
+                "setup.cfg", f"interrogate reads pyproject.toml, not [{section}]; ignored"
+            )
     else:
-        ini = files.ini("setup.cfg")
-        section = "tool:interrogate"
-        found = (
-            ("setup.cfg", dict(ini.items(section))) if ini and ini.has_section(section) else None
-        )
+        found = ("setup.cfg", dict(ini.items(section))) if ini is not None and in_cfg else None
     if found is not None:
         files.used.add(found[0])
     return found
