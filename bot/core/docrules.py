@@ -12,29 +12,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
-import pathspec
+from bot.core.ruffglob import glob_matches
 
 Convention = Literal["google", "numpy", "pep257"]
 DocStyleName = Literal["google", "numpy", "sphinx"]
 
-# Every pydocstyle rule ruff implements (``ruff rule --all``; tests keep this equal).
+# Every stable pydocstyle rule ruff implements (``ruff rule --all``; tests keep this equal).
 ALL_D_CODES: frozenset[str] = frozenset(
     [f"D10{i}" for i in range(8)]
     + [f"D2{i:02d}" for i in range(16)]
     + ["D300", "D301"]
     + [f"D4{i:02d}" for i in range(20)]
 )
+# ruff's pydocstyle rules still in preview: only ``preview = true`` turns them on.
+PREVIEW_D_CODES: frozenset[str] = frozenset({"D420", "D421"})
 # The rules each convention turns off (ruff's ``lint.pydocstyle.convention``).
 CONVENTION_OFF: dict[Convention, frozenset[str]] = {
     "google": frozenset("D203 D204 D213 D215 D400 D401 D404 D406 D407 D408 D409 D413".split()),
     "numpy": frozenset("D107 D203 D212 D213 D402 D413 D415 D416 D417".split()),
     "pep257": frozenset(
         "D203 D212 D213 D214 D215 D404 D405 D406 D407 D408 D409 D410 D411 D413 D415 D416 "
-        "D417".split()
+        "D417 D420".split()
     ),
+}
+# pydocstyle's own conventions: as ruff's, except that its pep257 also leaves out D418.
+PYDOCSTYLE_CONVENTION_OFF: dict[Convention, frozenset[str]] = {
+    **CONVENTION_OFF,
+    "pep257": CONVENTION_OFF["pep257"] - PREVIEW_D_CODES | {"D418"},
 }
 # The rules that ask for a docstring to exist, by what they cover.
 MISSING_CODES: dict[str, str] = {
@@ -67,9 +73,9 @@ class PydocstyleRules:
 
     ``codes`` are the enabled rules after convention, select and ignore are applied;
     ``per_file_ignores`` maps a glob to the ``D`` codes it turns off for matching paths.
-    ``ignore_decorators`` are regular expressions: a function with a decorator matching
-    one is exempt from every ``D`` rule. ``match`` is pydocstyle's file-name regex
-    (None for ruff, which checks every Python file).
+    ``ignore_decorators`` exempt a function with a matching decorator from every ``D``
+    rule: ruff lists qualified names, pydocstyle one regular expression. ``match`` is
+    pydocstyle's file-name regex (None for ruff, which checks every Python file).
     """
 
     tool: Literal["ruff", "pydocstyle"]
@@ -201,12 +207,7 @@ class DocRules:
 def _matches(pattern: str, path: str) -> bool:
     """Tell whether a per-file-ignores glob matches ``path``, as ruff matches them.
 
-    ruff matches the glob against the path and against the file name alone.
+    ruff matches the glob against the path and against the file name alone; a leading
+    ``!`` makes it apply to the files neither matches (:mod:`bot.core.ruffglob`).
     """
-    spec = _spec(pattern)
-    return spec.match_file(path) or spec.match_file(path.rsplit("/", 1)[-1])
-
-
-@lru_cache(maxsize=256)
-def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines([pattern])
+    return glob_matches(pattern, path)
