@@ -23,8 +23,8 @@ from pathspec import GitIgnoreSpec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.docrules import DocRules
-from bot.core.rulefiles import read_doc_rules
 from bot.core.render import DocstringSample, RenderOptions, resolve_options
+from bot.core.rulefiles import read_doc_rules
 from bot.core.targets import TargetRules
 
 CONFIG_PATH = ".github/docgen.yml"

@@ -146,17 +146,24 @@ def test_quote_style_from_pyproject() -> None:
     assert quote_style_from_pyproject("[tool.ruff]\n") is None
 
 
-def test_render_options_take_the_file_then_pyproject_then_the_code() -> None:
+def test_render_options_take_the_file_then_the_linters_then_the_code() -> None:
     numpy_code = (
         "def f():\n    '''Do it.\n\n    Returns\n    -------\n    int\n        One.\n    '''\n"
     )
     samples = collect_docstrings([numpy_code])
-    assert render_options(RepoConfig(), samples=samples) == RenderOptions("numpy", "'", 88)
-    assert render_options(RepoConfig(), pyproject=PYPROJECT) == RenderOptions("google", "'", 110)
-    chosen = RepoConfig(style="sphinx", quote_style="double", line_length=72)
-    assert render_options(chosen, pyproject=PYPROJECT, samples=samples) == RenderOptions(
-        "sphinx", '"', 72
+    plain = load_repo_config(None)
+    assert render_options(plain, samples=samples) == RenderOptions("numpy", "'", 88)
+    with_pyproject = load_repo_config(None, rule_files={"pyproject.toml": PYPROJECT})
+    assert render_options(with_pyproject) == RenderOptions("google", "'", 110)
+    chosen = with_pyproject.with_config(
+        RepoConfig(style="sphinx", quote_style="double", line_length=72)
     )
+    assert render_options(chosen, samples=samples) == RenderOptions("sphinx", '"', 72)
+    # A convention in the linters' settings decides the style before the code's samples.
+    numpy_rules = '[tool.ruff.lint]\nselect = ["D"]\npydocstyle.convention = "numpy"\n'
+    ruled = load_repo_config(None, rule_files={"pyproject.toml": numpy_rules})
+    google_code = 'def f():\n    """Do it.\n\n    Returns:\n        int: One.\n    """\n'
+    assert render_options(ruled, samples=collect_docstrings([google_code])).style == "numpy"
 
 
 def test_schema_forbids_unknown_keys() -> None:

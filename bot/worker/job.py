@@ -24,8 +24,8 @@ from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, 
 
 from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.render import collect_docstrings
-from bot.core.rulefiles import RULE_FILES
 from bot.core.review import parse_fn_markers
+from bot.core.rulefiles import RULE_FILES
 from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python

@@ -58,7 +58,8 @@ def test_every_fixture_folder_is_tested() -> None:
         "none",
         "broken",
     }
-    assert {p.name for p in DATA.iterdir()} == tested
+    # visibility/ (sources) and real/ (real projects' files) serve the targets tests.
+    assert {p.name for p in DATA.iterdir() if p.is_dir()} - {"visibility", "real"} == tested
 
 
 def test_ruff_in_pyproject() -> None:

@@ -35,17 +35,23 @@ def is_empty(path):
     return len(os.listdir(path)) == 0
 '''
 
-HEAD_1 = BASE + '''
+HEAD_1 = (
+    BASE
+    + """
 
 def size(path):
     return os.path.getsize(path)
-'''
+"""
+)
 
-HEAD_2 = HEAD_1 + '''
+HEAD_2 = (
+    HEAD_1
+    + """
 
 def exists(path):
     return os.path.exists(path)
-'''
+"""
+)
 
 
 def _seed(fake_github: Any, head: str, head_sha: str, base: str = BASE) -> None:
@@ -108,7 +114,10 @@ async def test_rules_come_from_the_default_branch_not_the_pull_request(
     # The PR's own pyproject.toml would exempt everything; the default branch's decides.
     _seed(fake_github, HEAD_1, sha(3))
     fake_github.add_file(
-        OWNER, REPO, "pyproject.toml", '[tool.ruff.lint]\nselect = ["D"]\nignore = ["D1"]\n',
+        OWNER,
+        REPO,
+        "pyproject.toml",
+        '[tool.ruff.lint]\nselect = ["D"]\nignore = ["D1"]\n',
         ref=sha(3),
     )
     send_pr(web, "opened", sha(3))
