@@ -296,7 +296,8 @@ def test_coverage_says_how_many_were_skipped_when_none_counts(
     repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo.commit(
-        "small", {"tiny.py": "def one():\n    return 1\n\n\ndef _two():\n    a = 2\n    return a\n"}
+        "small",
+        {"tiny.py": "def _one():\n    return 1\n\n\ndef _two():\n    a = 2\n    return a\n"},
     )
     code, out, _ = suggest(capsys)
     assert code == 0
