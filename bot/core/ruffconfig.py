@@ -132,6 +132,8 @@ class _Options:
         self.config, self.files = config, files
         lint = config.options.get("lint")
         self.lint: dict[str, Any] = lint if isinstance(lint, dict) else {}
+        if lint is not None and not isinstance(lint, dict):
+            files.problem(self._source("lint"), "ruff's lint should be a table; ignored")
 
     def get(
         self, name: str, kind: type, *, table: dict[str, Any] | None = None, allowed: Any = None
