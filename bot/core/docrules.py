@@ -28,6 +28,9 @@ ALL_D_CODES: frozenset[str] = frozenset(
 )
 # ruff's pydocstyle rules still in preview: only ``preview = true`` turns them on.
 PREVIEW_D_CODES: frozenset[str] = frozenset({"D420", "D421"})
+# The D rules in ruff's default rule set (ruff 0.16 and later), without and with preview.
+RUFF_DEFAULT_D_CODES: frozenset[str] = frozenset({"D419"})
+RUFF_PREVIEW_DEFAULT_D_CODES: frozenset[str] = frozenset({"D301", "D419"})
 # The rules each convention turns off (ruff's ``lint.pydocstyle.convention``).
 CONVENTION_OFF: dict[Convention, frozenset[str]] = {
     "google": frozenset("D203 D204 D213 D215 D400 D401 D404 D406 D407 D408 D409 D413".split()),
@@ -147,8 +150,16 @@ class DocRules:
 
     @property
     def linters(self) -> tuple[PydocstyleRules, ...]:
-        """Return the ``D``-rule linters in use (ruff first), each with its codes."""
-        return tuple(x for x in (self.ruff, self.pydocstyle) if x is not None and x.codes)
+        """Return the ``D``-rule linters the repository chose (ruff first), with their codes.
+
+        ruff's default rule set holds a ``D`` rule or two (``D419``): a ruff that only has
+        those was not set up to lint docstrings, and says nothing about them.
+        """
+        return tuple(
+            x
+            for x in (self.ruff, self.pydocstyle)
+            if x is not None and (x.codes - RUFF_DEFAULT_D_CODES if x.tool == "ruff" else x.codes)
+        )
 
     @property
     def any(self) -> bool:

@@ -20,12 +20,11 @@ from bot.core.docrules import (
     CONVENTION_OFF,
     PREVIEW_D_CODES,
     PYDOCSTYLE_CONVENTION_OFF,
+    RUFF_DEFAULT_D_CODES,
+    RUFF_PREVIEW_DEFAULT_D_CODES,
     Convention,
 )
 
-# The D rules in ruff's default rule set (ruff 0.16 and later), without and with preview.
-RUFF_DEFAULT_D_CODES: frozenset[str] = frozenset({"D419"})
-RUFF_PREVIEW_DEFAULT_D_CODES: frozenset[str] = frozenset({"D301", "D419"})
 # Incompatible pairs, (kept, dropped): ruff drops the second with a warning.
 RUFF_INCOMPATIBLE: tuple[tuple[str, str], ...] = (("D211", "D203"), ("D212", "D213"))
 # ruff's names for the D rules; with preview a selector may name a rule instead.
