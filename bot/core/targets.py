@@ -7,6 +7,10 @@ for the summary. The defaults of :class:`TargetRules` follow common practice: pr
 helpers, special methods, ``@overload`` stubs, ``@override`` methods (their docstring is
 inherited), property setters, nested functions, test files and two-line functions are
 left alone; ``__init__`` is documented only when its class has no docstring.
+
+Classes are targets only where the rules ask for them (``document_classes``): a public
+class without a docstring gets one, which documents its constructor's parameters too,
+so the ``__init__`` of a class that is a target is left alone.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ class SkipReason(StrEnum):
     SYNTAX_ERROR = "syntax error in file"
     NEWER_SYNTAX = "syntax newer than docgen's Python"
     UNREADABLE = "file could not be read"
+    LOCAL_CLASS = "class inside a function"
+    INIT_IN_CLASS_DOCSTRING = "__init__ documented by its class"
 
     @property
     def kind(self) -> SkipKind:
@@ -73,7 +79,8 @@ class TargetRules:
     """Which functions to leave alone. Globs use ``.gitignore`` syntax.
 
     ``min_lines`` counts from the ``def`` line to the last line: with 3, ``def f(x):``
-    plus one ``return`` line is too short.
+    plus one ``return`` line is too short. ``document_classes``: public classes without
+    a docstring are targets too (ruff's or pydocstyle's D101/D106, or interrogate, ask).
     """
 
     skip_private: bool = True
@@ -86,6 +93,7 @@ class TargetRules:
     max_file_lines: int = 20_000
     exclude: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = ("test/", "tests/", "test_*.py", "*_test.py", "conftest.py")
+    document_classes: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,66 @@ def select_targets(
         else:
             targets.append(outcome)
     return Selection(tuple(targets), tuple(skipped))
+
+
+def select_class_targets(
+    result: ExtractResult, changed: Iterable[FunctionInfo], rules: TargetRules
+) -> Selection:
+    """Split a file's changed classes (records of kind ``class``) into targets and skipped.
+
+    Nothing is selected unless ``rules.document_classes``. A public class (no part of
+    its qualname private, not inside a function) without a docstring is a target; a
+    class is never too short, and never stale.
+    """
+    if not rules.document_classes:
+        return Selection((), ())
+    changed = list(changed)
+    file_reason = _file_reason(result, rules)
+    if file_reason is not None:
+        return Selection((), tuple(Skipped(c, file_reason) for c in changed))
+    targets: list[Target] = []
+    skipped: list[Skipped] = []
+    for klass in changed:
+        reason = _class_reason(klass, rules)
+        if reason is None:
+            targets.append(Target(klass, "insert"))
+        else:
+            skipped.append(Skipped(klass, reason))
+    return Selection(tuple(targets), tuple(skipped))
+
+
+def _class_reason(klass: FunctionInfo, rules: TargetRules) -> SkipReason | None:
+    if "<locals>" in klass.qualname:
+        return SkipReason.LOCAL_CLASS
+    if rules.skip_private and any(_is_private(part) for part in klass.qualname.split(".")):
+        return SkipReason.PRIVATE
+    if klass.docstring is not None:
+        return SkipReason.HAS_DOCSTRING
+    return None
+
+
+def with_class_targets(functions: Selection, classes: Selection) -> Selection:
+    """Return one file's selection of functions joined with its selection of classes.
+
+    Targets come in source order. The ``__init__`` of a class that is a target is
+    skipped: the class's docstring documents the constructor. A whole-file skip the
+    classes repeat one by one is kept only for them.
+    """
+    documented = {t.function.key for t in classes.targets}
+    targets: list[Target] = []
+    skipped = list(classes.skipped)
+    for target in functions.targets:
+        fn = target.function
+        if fn.name == "__init__" and fn.is_method and fn.key.rsplit(".", 1)[0] in documented:
+            skipped.append(Skipped(fn, SkipReason.INIT_IN_CLASS_DOCSTRING))
+        else:
+            targets.append(target)
+    repeated = {s.reason for s in classes.skipped}
+    kept = [
+        s for s in functions.skipped if not (isinstance(s.subject, str) and s.reason in repeated)
+    ]
+    joined = sorted([*targets, *classes.targets], key=lambda t: t.function.lineno)
+    return Selection(tuple(joined), tuple(kept + skipped))
 
 
 def _file_reason(result: ExtractResult, rules: TargetRules) -> SkipReason | None:
