@@ -128,6 +128,15 @@ def parse_definition(source: str) -> FunctionNode | ast.ClassDef | None:
     return node if isinstance(node, FunctionNode | ast.ClassDef) else None
 
 
+def class_init(source: str) -> FunctionNode | None:
+    """Return the ``__init__`` a class's source defines (the last one), if it parses."""
+    node = parse_definition(source)
+    if not isinstance(node, ast.ClassDef):
+        return None
+    inits = [s for s in node.body if isinstance(s, FunctionNode) and s.name == "__init__"]
+    return inits[-1] if inits else None
+
+
 def parse_signature(signature: str) -> FunctionNode | None:
     """Parse a function's ``def`` lines (decorators included) given a stub body."""
     first = signature.lstrip("\n").split("\n", 1)[0]

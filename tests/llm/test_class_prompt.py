@@ -12,6 +12,8 @@ from bot.llm.prompt import (
     parse_function,
 )
 from bot.llm.skeleton import skeleton_docstring
+from bot.settings import Settings
+from bot.wiring import planner_for
 
 VIEW = """\
     class Pool(Base):
@@ -45,3 +47,14 @@ def test_the_skeleton_documents_a_class_from_its_init() -> None:
     assert skeleton_docstring("class Empty:\n    x = 1\n", "google") == (
         "TODO: summarize what Empty is for."
     )
+
+
+def test_a_class_is_allowed_answer_tokens_for_its_constructor_parameters() -> None:
+    planner = planner_for(Settings.from_env({}))
+    many = VIEW.replace("*names: str", "a: int, b: int, c: int, d: int")
+    shown = [
+        PromptFunction("m.py::Pool", "m.py", v, "    class Pool(Base):", is_class=True)
+        for v in (VIEW, many)
+    ]
+    two, five = (planner.allowance(fn, size=100) for fn in shown)
+    assert five - two == 3 * planner.config.per_param
