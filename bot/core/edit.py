@@ -7,8 +7,9 @@ kept verbatim and followed by the docstring; else the line after it, preceded by
 docstring. ``def f(): return x`` is split at the colon; a stale docstring is replaced
 in place. :func:`make_edit` then builds the replacement lines with the body's exact
 indentation, the file's line endings, and no newline added at the end of a file that
-had none. :func:`check_edits` (see :mod:`bot.core.safety`) vets all of a file's edits
-together before posting; :func:`check_edit` vets one.
+had none; a class's new docstring gets a blank line after it unless one follows.
+:func:`check_edits` (see :mod:`bot.core.safety`) vets all of a file's edits together
+before posting; :func:`check_edit` vets one.
 """
 
 from __future__ import annotations
@@ -128,13 +129,14 @@ def make_edit(
     start, end = placement.start_line, placement.end_line
     if not function.lineno <= start <= end <= function.end_lineno:
         raise ValueError(f"lines {start}-{end} are outside {function.id}")
-    # The function's own text holds the lines: no need to split the whole file per edit.
-    raw = split_lines(function.source)[start - function.lineno : end - function.lineno + 1]
+    raw = _original_lines(source, function, start, end)
     bom = 1 if start == 1 and source.startswith("\ufeff") else 0
     if bom:
         raw[0] = "\ufeff" + raw[0]
     old = [_content(line) for line in raw]
     doc = [placement.body_indent + text if text.strip() else "" for text in docstring_lines]
+    if function.is_class and _code_follows(source, placement, old):
+        doc.append("")  # PEP 257: a blank line after a class's docstring
     if placement.anchor == "header":
         new = [old[0], *doc]
     elif placement.anchor == "body":
@@ -153,6 +155,27 @@ def make_edit(
         final_newline=endings[-1] != "",
         def_lineno=function.def_lineno,
     )
+
+
+def _code_follows(source: str, placement: Placement, old: list[str]) -> bool:
+    """Tell whether the line after an inserted docstring would not be blank."""
+    if placement.anchor == "body":
+        after = old[0]
+    elif placement.anchor == "header":
+        lines = split_lines(source)
+        after = lines[placement.start_line] if placement.start_line < len(lines) else ""
+    else:
+        return False
+    return bool(after.strip())
+
+
+def _original_lines(source: str, function: FunctionInfo, start: int, end: int) -> list[str]:
+    """Return the file's lines ``start..end``, without a byte order mark."""
+    if function.is_class:  # a class's source is a compact view, not its lines
+        text = source[1:] if source.startswith("\ufeff") else source
+        return split_lines(text)[start - 1 : end]
+    # The function's own text holds the lines: no need to split the whole file per edit.
+    return split_lines(function.source)[start - function.lineno : end - function.lineno + 1]
 
 
 def _replace_or_split(

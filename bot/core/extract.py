@@ -3,8 +3,11 @@
 Pure: the head version's text in, frozen records out (stdlib ``ast``, the file's real line
 numbers). Qualified names are spelled as ``__qualname__`` spells them (``Outer.Inner.m``,
 ``outer.<locals>.inner``). A function is *changed* when any line of its span, decorators
-through last line, was added. The records live in :mod:`bot.core.records` and are
-re-exported here.
+through last line, was added. Classes are listed twice: as :class:`ClassInfo` (context
+for their methods) and as records to document (``ExtractResult.class_records``, see
+:mod:`bot.core.classview`); a class is changed when a line of its header, of a
+class-level statement other than a nested def or class, or of its ``__init__`` was
+added. The records live in :mod:`bot.core.records` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from bot.core.classview import change_spans, class_view, init_method
 from bot.core.pysource import (
     char_col,
     describe_syntax_error,
@@ -35,19 +39,24 @@ from bot.core.records import (
 )
 
 __all__ = [
-    "ClassInfo", "ExtractResult", "FunctionInfo", "Param", "changed_functions", "extract",
+    "ClassInfo", "ExtractResult", "FunctionInfo", "Param", "changed_classes", "changed_functions",
+    "extract",
 ]  # fmt: skip
 
 _DEF = re.compile(r"(?:async\s+)?def\s+\w+|class\s+\w+")
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
-def extract(path: str, source: str, *, lines: Collection[int] | None = None) -> ExtractResult:
+def extract(
+    path: str, source: str, *, lines: Collection[int] | None = None, class_records: bool = False
+) -> ExtractResult:
     """Parse the head version of a file and list its functions and classes.
 
     With ``lines`` (a diff's added lines), only the functions whose span holds one of
     them are listed (and only the classes outside functions that hold none), which
-    spares building records nobody reads; ids are the same.
+    spares building records nobody reads; ids are the same. With ``class_records``,
+    the classes are also listed as records to document (those whose span holds one
+    of ``lines``), which costs a tenth more on a file of many classes.
     """
     text = source[1:] if source.startswith("\ufeff") else source
     text_lines = split_lines(text)
@@ -65,12 +74,18 @@ def extract(path: str, source: str, *, lines: Collection[int] | None = None) -> 
         reason = f"cannot be parsed ({type(exc).__name__})"
         return ExtractResult(path, (), (), "", reason, "unreadable", count)
     wanted = None if lines is None else sorted(lines)
-    visitor = _Visitor(path, text_lines, _indent_unit(tree, text_lines), wanted)
+    visitor = _Visitor(path, text_lines, _indent_unit(tree, text_lines), wanted, class_records)
     visitor.body(tree.body, _Scope("", "", None))
     imports = "\n".join(segment(text_lines, node) for node in _imports(tree.body))
     functions, classes = tuple(visitor.functions), tuple(visitor.classes)
     return ExtractResult(
-        path, functions, classes, imports, line_count=count, dunder_all=_dunder_all(tree.body)
+        path,
+        functions,
+        classes,
+        imports,
+        line_count=count,
+        dunder_all=_dunder_all(tree.body),
+        class_records=tuple(visitor.class_records),
     )
 
 
@@ -78,6 +93,16 @@ def changed_functions(result: ExtractResult, added_lines: Collection[int]) -> li
     """Return the functions with at least one added line between first decorator and end."""
     added = sorted(added_lines)
     return [f for f in result.functions if _overlaps(added, f.lineno, f.end_lineno)]
+
+
+def changed_classes(result: ExtractResult, added_lines: Collection[int]) -> list[FunctionInfo]:
+    """Return the class records with an added line in one of their ``change_spans``.
+
+    A new class (every line added) is changed; a class whose only added lines are inside
+    methods other than ``__init__``, or inside nested classes, is not.
+    """
+    added = sorted(added_lines)
+    return [c for c in result.class_records if any(_overlaps(added, *s) for s in c.change_spans)]
 
 
 def _overlaps(sorted_lines: list[int], first: int, last: int) -> bool:
@@ -109,10 +134,14 @@ class _Visitor:
     ``wanted`` lines, the bodies of definitions that hold none of them are skipped.
     """
 
-    def __init__(self, path: str, lines: list[str], unit: str, wanted: list[int] | None) -> None:
+    def __init__(
+        self, path: str, lines: list[str], unit: str, wanted: list[int] | None, records: bool
+    ) -> None:
         self.path, self.lines, self.unit, self.wanted = path, lines, unit, wanted
+        self.records = records
         self.functions: list[FunctionInfo] = []
         self.classes: list[ClassInfo] = []
+        self.class_records: list[FunctionInfo] = []
 
     def body(self, body: list[ast.stmt], scope: _Scope) -> None:
         for stmt in body:
@@ -131,6 +160,9 @@ class _Visitor:
         wanted = self.wanted is None or _overlaps(self.wanted, *span)
         if isinstance(node, ast.ClassDef):
             self.classes.append(self.klass(node, qualname, span))
+            if wanted and self.records:
+                record = self.class_record(node, qualname, key, span, scope.klass)
+                self.class_records.append(record)
             inner = _Scope(f"{qualname}.", f"{key}.", qualname)
         else:
             if wanted:
@@ -169,6 +201,39 @@ class _Visitor:
             source="".join(lines[span[0] - 1 : span[1]]),
         )
 
+    def class_record(
+        self, node: ast.ClassDef, qualname: str, key: str, span: tuple[int, int], outer: str | None
+    ) -> FunctionInfo:
+        """Return the record that documents a class from its body and its ``__init__``."""
+        lines = self.lines
+        colon_line, colon_col = self.colon(node)
+        doc_node = _docstring_node(node)
+        init = init_method(node)
+        return FunctionInfo(
+            id=f"{self.path}::{key}",
+            path=self.path,
+            qualname=qualname,
+            name=node.name,
+            kind="class",
+            is_method=False,
+            class_qualname=outer,
+            lineno=span[0],
+            def_lineno=node.lineno,
+            header_end_lineno=colon_line,
+            header_colon_col=colon_col,
+            body_lineno=node.body[0].lineno,
+            end_lineno=span[1],
+            decorators=tuple(segment(lines, d) for d in node.decorator_list),
+            params=_without_self(_params(lines, init.args)) if init is not None else (),
+            returns=None,
+            docstring=ast.get_docstring(node) if doc_node else None,
+            docstring_span=(doc_node.lineno, doc_node.end_lineno or 0) if doc_node else None,
+            docstring_end_col=_end_col(lines, doc_node) if doc_node else None,
+            body_indent=self.body_indent(node, colon_line),
+            source=class_view(lines, node, colon_line, self.colon, self.body_indent),
+            change_spans=change_spans(node, colon_line),
+        )
+
     def klass(self, node: ast.ClassDef, qualname: str, span: tuple[int, int]) -> ClassInfo:
         colon_line = self.colon(node)[0]
         return ClassInfo(
@@ -199,7 +264,7 @@ class _Visitor:
             return max(body_line - 1, node.lineno), -1
         return found
 
-    def body_indent(self, node: _Def, colon_line: int) -> str:
+    def body_indent(self, node: _Def | ast.ClassDef, colon_line: int) -> str:
         first = node.body[0]
         if first.lineno > colon_line:
             line = self.lines[first.lineno - 1]
@@ -244,6 +309,13 @@ def _params(lines: list[str], a: ast.arguments) -> tuple[Param, ...]:
     if a.kwarg:
         params.append(Param(a.kwarg.arg, "var_keyword", None, text(a.kwarg.annotation)))
     return tuple(params)
+
+
+def _without_self(params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """Drop a method's first positional parameter (``self``), which callers never pass."""
+    if params and params[0].kind in ("positional_only", "positional_or_keyword"):
+        return params[1:]
+    return params
 
 
 def _docstring_node(node: _Def | ast.ClassDef) -> ast.Expr | None:

@@ -29,30 +29,59 @@ class FunctionDetails:
 
 @lru_cache(maxsize=4096)
 def analyse(source: str) -> FunctionDetails:
-    """Analyse the source of one function (decorators through last line, any indentation)."""
-    node = function_node(source)
+    """Analyse the source of one function (decorators through last line, any indentation).
+
+    The compact view of a class (:class:`bot.core.records.FunctionInfo` of kind
+    ``class``) is analysed too: it neither yields nor raises, and its fingerprint
+    hashes the class's header and the statements the view shows.
+    """
+    node = definition_node(source)
     if node is None:
         digest = hashlib.sha256(source.encode()).hexdigest()[:16]
         return FunctionDetails(False, (), digest)
+    if isinstance(node, ast.ClassDef):
+        return FunctionDetails(False, (), class_fingerprint(node))
     is_generator, raises = _walk(node)
     return FunctionDetails(is_generator, raises, code_fingerprint(node))
 
 
 def code_fingerprint(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     """Hash a function's AST without its docstring: sha256 of ``ast.dump``, 16 hex digits."""
-    body = node.body
-    if _is_docstring(body[0]):
-        body = body[1:]
     parts = [ast.dump(node.args), *(ast.dump(d) for d in node.decorator_list)]
     parts += [ast.dump(t) for t in getattr(node, "type_params", ())]
     parts += [node.name, type(node).__name__, ast.dump(node.returns) if node.returns else ""]
-    parts += [ast.dump(stmt) for stmt in body]
+    return _digest(parts, node.body)
+
+
+def class_fingerprint(node: ast.ClassDef) -> str:
+    """Hash a class's AST without its docstring, as :func:`code_fingerprint` does a function's."""
+    parts = [*(ast.dump(b) for b in node.bases), *(ast.dump(k) for k in node.keywords)]
+    parts += [ast.dump(d) for d in node.decorator_list]
+    parts += [ast.dump(t) for t in getattr(node, "type_params", ())]
+    parts += [node.name, type(node).__name__]
+    return _digest(parts, node.body)
+
+
+def _digest(parts: list[str], body: list[ast.stmt]) -> str:
+    if _is_docstring(body[0]):
+        body = body[1:]
+    parts = parts + [ast.dump(stmt) for stmt in body]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-@lru_cache(maxsize=4096)
 def function_node(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """Parse one function's source (any indentation); None if it is not one function.
+
+    Cached (see :func:`definition_node`): the tree is shared, so callers must not
+    change it.
+    """
+    node = definition_node(source)
+    return None if isinstance(node, ast.ClassDef) else node
+
+
+@lru_cache(maxsize=4096)
+def definition_node(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None:
+    """Parse one function's or class's source (any indentation); None if it is neither.
 
     Cached: the fingerprint, the checks and the prompt all read the same function, and
     parsing dominates a large run. The tree is shared, so callers must not change it.
@@ -66,7 +95,7 @@ def function_node(source: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     first = tree.body[0] if tree.body else None
     if indented and isinstance(first, ast.If):
         first = first.body[0]
-    if isinstance(first, ast.FunctionDef | ast.AsyncFunctionDef):
+    if isinstance(first, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return first
     return None
 

@@ -16,7 +16,7 @@ from bot.core.fingerprint import FunctionDetails, analyse
 ParamKind = Literal[
     "positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"
 ]
-FunctionKind = Literal["function", "async function", "method", "async method"]
+FunctionKind = Literal["function", "async function", "method", "async method", "class"]
 ErrorKind = Literal["syntax", "newer_syntax", "unreadable"]
 
 
@@ -41,6 +41,16 @@ class FunctionInfo:
     setter, an if/else definition) gets ``#2``, ``#3``... in the id only, and so does
     the id of everything inside it: ``load#2.<locals>.parse``. ``key`` is the id
     without the path, which finds the same function in the base version.
+
+    A class to document is a record too, of kind ``class``: its header is the ``class``
+    line through the colon, ``params`` are its ``__init__``'s (without ``self``; none
+    when it defines no ``__init__``), ``class_qualname`` is the enclosing class of a
+    nested class, and ``source`` is a compact view, not the class's text: the header,
+    the class-level statements and ``__init__`` in full, the other methods and nested
+    classes as their headers over ``...``. So a change deep inside a method leaves the
+    class's fingerprint alone. ``change_spans`` are the lines whose change changes the
+    class: its header, each class-level statement but a nested def or class, and its
+    ``__init__`` (empty for a function).
     """
 
     id: str
@@ -64,6 +74,12 @@ class FunctionInfo:
     docstring_end_col: int | None
     body_indent: str
     source: str
+    change_spans: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def is_class(self) -> bool:
+        """Tell whether this record stands for a class (documented from its ``__init__``)."""
+        return self.kind == "class"
 
     @property
     def is_async(self) -> bool:
@@ -122,6 +138,7 @@ class ExtractResult:
     line_count: int = 0
     # The names in a literal module-level ``__all__``; None when the module has none.
     dunder_all: frozenset[str] | None = None
+    class_records: tuple[FunctionInfo, ...] = ()  # classes to document, when asked for
 
     def function(self, key: str) -> FunctionInfo | None:
         """Return the function whose id ends in ``::key`` (a qualname, maybe ``#n``)."""

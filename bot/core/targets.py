@@ -9,6 +9,10 @@ private module, ``__all__``, nested functions), and interrogate's ``ignore-*`` f
 With no rules anywhere, docgen asks what ruff's ``D1`` rules ask: every public function
 and method, whatever its length. Every other changed function gets a
 :class:`SkipReason` for the summary; test files are left alone unless configured.
+
+Classes are targets where the rules ask for them (``document_classes``): a public
+class without a docstring gets one, which documents its constructor's parameters too,
+so the ``__init__`` of a class that is a target is left alone.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class SkipReason(StrEnum):
     SYNTAX_ERROR = "syntax error in file"
     NEWER_SYNTAX = "syntax newer than docgen's Python"
     UNREADABLE = "file could not be read"
+    LOCAL_CLASS = "class inside a function"
 
     @property
     def kind(self) -> SkipKind:
@@ -82,7 +87,9 @@ class TargetRules:
     ``docrules`` are the repository's own docstring rules; ``skip_private`` (None:
     as the rules say) and ``min_lines`` are ``.github/docgen.yml``'s overrides, which
     win. ``min_lines`` counts from the ``def`` line to the last line: with 3,
-    ``def f(x):`` plus one ``return`` line is too short.
+    ``def f(x):`` plus one ``return`` line is too short. ``document_classes``: public
+    classes without a docstring are targets too (ruff's or pydocstyle's D101/D106, or
+    interrogate, ask).
     """
 
     docrules: DocRules = DocRules()
@@ -93,6 +100,7 @@ class TargetRules:
     max_file_lines: int = 20_000
     exclude: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = ("test/", "tests/", "test_*.py", "*_test.py", "conftest.py")
+    document_classes: bool = True
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,109 @@ def select_targets(
         else:
             targets.append(outcome)
     return Selection(tuple(targets), tuple(skipped))
+
+
+def select_class_targets(
+    result: ExtractResult, changed: Iterable[FunctionInfo], rules: TargetRules
+) -> Selection:
+    """Split a file's changed classes (records of kind ``class``) into targets and skipped.
+
+    Nothing is selected unless ``rules.document_classes``. A public class (no part of
+    its qualname private, not inside a function) without a docstring is a target; a
+    class is never too short, and never stale.
+    """
+    if not rules.document_classes:
+        return Selection((), ())
+    changed = list(changed)
+    file_reason = _file_reason(result, rules)
+    if file_reason is not None:
+        return Selection((), tuple(Skipped(c, file_reason) for c in changed))
+    targets: list[Target] = []
+    skipped: list[Skipped] = []
+    for klass in changed:
+        reason = _class_reason(klass, result, rules)
+        if reason is None:
+            targets.append(Target(klass, "insert"))
+        else:
+            skipped.append(Skipped(klass, reason))
+    return Selection(tuple(targets), tuple(skipped))
+
+
+def _class_reason(
+    klass: FunctionInfo, result: ExtractResult, rules: TargetRules
+) -> SkipReason | None:
+    if "<locals>" in klass.qualname:
+        return SkipReason.LOCAL_CLASS
+    if rules.skip_private and _private_name(klass.qualname):
+        return SkipReason.PRIVATE
+    reason = _class_exemption(klass, result, rules)
+    if reason is not None:
+        return reason
+    if klass.docstring is not None:
+        return SkipReason.HAS_DOCSTRING
+    return None
+
+
+def _class_exemption(
+    klass: FunctionInfo, result: ExtractResult, rules: TargetRules
+) -> SkipReason | None:
+    """Return why the rules ask for no docstring on a class; None when they ask for one."""
+    privacy = rules.skip_private is not False
+    doc = rules.docrules
+    reasons: list[SkipReason | None] = []
+    for linter in doc.linters or ((DEFAULT_REQUIREMENT,) if doc.interrogate is None else ()):
+        reasons.append(_linter_class_exemption(klass, result, linter, privacy=privacy))
+    if doc.interrogate is not None:
+        reasons.append(_interrogate_class_exemption(klass, result.path, doc.interrogate, privacy))
+    if any(r is None for r in reasons):
+        return None
+    return next(r for r in reasons if r is not None)
+
+
+def _linter_class_exemption(
+    klass: FunctionInfo, result: ExtractResult, linter: PydocstyleRules, *, privacy: bool
+) -> SkipReason | None:
+    """Decide as ruff's ``D101`` (public class) and ``D106`` (public nested class) do."""
+    if any(_ignored_by(d, linter) for d in klass.decorators):
+        return SkipReason.IGNORED_DECORATOR
+    if privacy:
+        reason = _visibility(klass, result)
+        if reason is not None:
+            return reason
+    code = "D106" if "." in klass.qualname else "D101"
+    return None if code in linter.codes_for(klass.path) else SkipReason.NOT_REQUIRED
+
+
+def _interrogate_class_exemption(
+    klass: FunctionInfo, path: str, rules: InterrogateRules, privacy: bool
+) -> SkipReason | None:
+    name = klass.name
+    if rules.exclude and _spec(rules.exclude).match_file(path):
+        return SkipReason.EXCLUDED
+    if any(re.match(pattern, name) for pattern in rules.ignore_regex):
+        return SkipReason.IGNORED_NAME
+    if rules.ignore_nested_classes and "." in klass.qualname:
+        return SkipReason.NOT_REQUIRED
+    if privacy and rules.ignore_private and name.startswith("__") and not _is_dunder(name):
+        return SkipReason.PRIVATE
+    if privacy and rules.ignore_semiprivate and _is_private(name) and name[1:2] != "_":
+        return SkipReason.PRIVATE
+    return None
+
+
+def with_class_targets(functions: Selection, classes: Selection) -> Selection:
+    """Return one file's selection of functions joined with its selection of classes.
+
+    Targets come in source order. A whole-file skip the classes repeat one by one is
+    kept only for them. An ``__init__`` stays a target beside its class when the rules
+    ask for both (ruff's ``D107``): the linter would flag it otherwise.
+    """
+    repeated = {s.reason for s in classes.skipped}
+    kept = [
+        s for s in functions.skipped if not (isinstance(s.subject, str) and s.reason in repeated)
+    ]
+    joined = sorted([*functions.targets, *classes.targets], key=lambda t: t.function.lineno)
+    return Selection(tuple(joined), (*kept, *classes.skipped))
 
 
 def _file_reason(result: ExtractResult, rules: TargetRules) -> SkipReason | None:

@@ -63,6 +63,7 @@ _IMPLICIT_PARAMS = ("self", "cls")
 _FILLER = frozenset(
     "a an the this that of for to and or it its function method given specified".split()
 )
+_CLASS_FILLER = frozenset("class object instance".split())
 _NAME_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 _GOOGLE = GoogleParser(
@@ -88,6 +89,8 @@ class FunctionFacts:
     and ``yield None`` do not). ``wrapped_generator``: a decorator such as
     ``contextlib.contextmanager`` makes the generator stand for a value.
     ``raises`` names the exceptions the function raises itself, in source order.
+    ``is_class``: the docstring is a class's, whose ``params`` are its constructor's;
+    it has no value to return, yield or raise.
     """
 
     name: str
@@ -98,6 +101,7 @@ class FunctionFacts:
     yields_value: bool = False
     wrapped_generator: bool = False
     raises: tuple[str, ...] = ()
+    is_class: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,20 @@ def facts_from_source(source: str) -> FunctionFacts:
 
 
 def facts_for(function: FunctionInfo) -> FunctionFacts:
-    """Read the facts of an extracted function from its own source."""
+    """Read the facts of an extracted function from its own source.
+
+    A class's facts are its constructor's parameters (``__init__``'s, without ``self``).
+    """
+    if function.is_class:
+        return class_facts(function)
     return facts_from_source(function.source)
+
+
+def class_facts(klass: FunctionInfo) -> FunctionFacts:
+    """Return the facts a class's docstring is checked against: its ``__init__`` parameters."""
+    stars = {"var_positional": "*", "var_keyword": "**"}
+    params = tuple(stars.get(p.kind, "") + p.name for p in klass.params)
+    return FunctionFacts(name=klass.name, params=params, returns_value=False, is_class=True)
 
 
 @dataclass(frozen=True)
@@ -219,7 +235,7 @@ def verify_docstring(body: str, facts: FunctionFacts, style: Style) -> Findings:
         doc = read_docstring(body, style)
     except ParseError as exc:
         return Findings(refused=(f"the docstring's sections do not parse ({exc})",))
-    refused = _restates_name(body, facts.name)
+    refused = _restates_name(body, facts)
     incomplete: list[str] = []
     for check in (_check_params, _check_returns, _check_raises):
         wrong, missing = check(doc, facts)
@@ -276,13 +292,16 @@ def _words(words: Iterable[str]) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
 
 
-def _restates_name(body: str, name: str) -> list[str]:
+def _restates_name(body: str, facts: FunctionFacts) -> list[str]:
     if "\n" in body.strip():
         return []
-    said = _words(re.findall(r"[a-z0-9]+", body.lower())) - _FILLER
+    name = facts.name
+    filler = _FILLER | _CLASS_FILLER if facts.is_class else _FILLER
+    said = _words(re.findall(r"[a-z0-9]+", body.lower())) - filler
     named = _words(w.lower() for w in _NAME_WORDS.findall(name))
     if said <= named:
-        return [f"the docstring only restates the name {name!r}; say what the function does"]
+        what = "the class is for" if facts.is_class else "the function does"
+        return [f"the docstring only restates the name {name!r}; say what {what}"]
     return []
 
 
@@ -318,8 +337,9 @@ def _check_params(doc: Docstring, facts: FunctionFacts) -> tuple[list[str], list
     else:
         entries += keywords
     documented = [name for name, _ in entries]
+    owner = "the class's constructor" if facts.is_class else "the function"
     refused = [
-        f"documents {name!r}, which is not a parameter of the function"
+        f"documents {name!r}, which is not a parameter of {owner}"
         for name in dict.fromkeys(documented)
         if name not in real
     ]
@@ -341,6 +361,10 @@ def _check_returns(doc: Docstring, facts: FunctionFacts) -> tuple[list[str], lis
     found = [m for m in doc.meta if isinstance(m, DocstringReturns)]
     returns = any(not m.is_generator for m in found)
     yields = any(m.is_generator for m in found)
+    if facts.is_class:
+        if returns or yields:
+            return ["documents a return value or yields, which a class docstring has not"], []
+        return [], []
     summary = (doc.short_description or "").split(" ", 1)[0].lower()
     # A summary of prose alone that starts "Return ..." or "Yield ..." says what comes back.
     said_in_prose = not doc.meta and summary in ("return", "returns", "yield", "yields")

@@ -1,4 +1,8 @@
-"""Step one of the engine, pure: which changed functions need a docstring, and where it goes."""
+"""Step one of the engine, pure: which changed functions need a docstring, and where it goes.
+
+Where the rules ask for class docstrings (``TargetRules.document_classes``), changed
+classes are targets too, in the same work list: a class is a record of kind ``class``.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,27 @@ from dataclasses import dataclass, field
 
 from bot.core.diff import FileDiff, MalformedPatch, map_file
 from bot.core.edit import NotCommentable, Placement, place_docstring
-from bot.core.extract import ExtractResult, FunctionInfo, changed_functions, extract
+from bot.core.extract import (
+    ExtractResult,
+    FunctionInfo,
+    changed_classes,
+    changed_functions,
+    extract,
+)
 from bot.core.pysource import newer_syntax_reason
 from bot.core.review import FnMarker
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage
-from bot.core.targets import Skipped, SkipReason, Target, TargetRules, select_targets
+from bot.core.targets import (
+    Selection,
+    Skipped,
+    SkipReason,
+    Target,
+    TargetRules,
+    select_class_targets,
+    select_targets,
+    with_class_targets,
+)
 from bot.llm.prompt import PromptFunction
 
 
@@ -87,10 +106,13 @@ def analyse(
         diff = _diff(file, rules, out)
         if diff is None or not diff.added:
             continue
-        result = extract(file.path, file.head_text, lines=diff.added)
+        classes = rules.document_classes
+        result = extract(file.path, file.head_text, lines=diff.added, class_records=classes)
         base = _base(file)
         changed = changed_functions(result, diff.added)
         selection = select_targets(result, changed, rules, base_result=base)
+        if classes:
+            selection = _with_classes(selection, result, diff.added, rules)
         for skipped in selection.skipped:
             if skipped.reason is SkipReason.HAS_DOCSTRING:
                 documented += 1
@@ -106,6 +128,14 @@ def analyse(
             _place(out, target, file.head_text, diff, result, earlier)
     out.coverage_before = Coverage(documented, total, skipped=uncounted)
     return out
+
+
+def _with_classes(
+    selection: Selection, result: ExtractResult, added: frozenset[int], rules: TargetRules
+) -> Selection:
+    """Add the file's changed classes to its selection of functions."""
+    klasses = select_class_targets(result, changed_classes(result, added), rules)
+    return with_class_targets(selection, klasses)
 
 
 def _reason(skipped: Skipped, result: ExtractResult) -> str:
@@ -166,6 +196,7 @@ def prompt_function(
     """Return how the prompt shows ``fn``: its source, with imports and class header as context.
 
     A ``stale`` function carries its current docstring, to be updated rather than replaced.
+    A class shows its compact view; its context is the class around it, if nested.
     """
     signature_lines = fn.header_end_lineno - fn.lineno + 1
     signature = "\n".join(fn.source.split("\n")[:signature_lines])
@@ -178,4 +209,5 @@ def prompt_function(
         imports=result.imports_source,
         class_header=klass.header if klass is not None else "",
         current_docstring=(fn.docstring or "") if stale else "",
+        is_class=fn.is_class,
     )

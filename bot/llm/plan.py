@@ -131,7 +131,8 @@ class Planner:
         ``size`` is ``fn``'s section tokens, when already counted.
         """
         cfg = self.config
-        node = prompt.parse_signature(fn.signature)
+        # A class's docstring documents its constructor's parameters.
+        node = prompt.class_init(fn.source) if fn.is_class else prompt.parse_signature(fn.signature)
         if node is not None:
             args = node.args
             every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]

@@ -3,7 +3,8 @@
 Each function appears in the user message as a line ``### <path>::<qualname>``
 followed by a fenced block of its source; a function whose docstring is stale gets
 a one-line note between the two asking for an update, not a rewrite (its current
-docstring is in the source already, so it is not sent twice). The context the
+docstring is in the source already, so it is not sent twice); a class gets a note
+there too, saying what its docstring covers. The context the
 model needs to read them (the file's imports that the functions use, the enclosing
 class header) comes first, once per file. One request may hold several files.
 The answer is ``{"docstrings": [{"id": ..., "docstring": ...}]}`` with the
@@ -71,6 +72,11 @@ STALE_NOTE = (
     "Its docstring is out of date: return it with the smallest correct update, "
     "keeping what is still true."
 )
+# A class is shown as its header, class-level code and __init__, methods shortened.
+CLASS_NOTE = (
+    "This is a class: document its purpose and its constructor's parameters "
+    "(those of __init__) in one class docstring, with no Returns section."
+)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,8 @@ class PromptFunction:
     has to shorten a body. ``imports`` and ``class_header`` are context that is
     sent once per file and once per class. ``current_docstring`` is the
     docstring of a stale function, to be updated rather than replaced; empty for
-    a function that has none.
+    a function that has none. ``is_class``: ``source`` is a class (its compact view),
+    whose docstring documents the class and its constructor.
     """
 
     id: str
@@ -93,6 +100,7 @@ class PromptFunction:
     class_header: str = ""
     note: str = ""  # why an earlier answer was refused, for the one retry
     current_docstring: str = ""
+    is_class: bool = False
 
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -100,6 +108,12 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 def parse_function(source: str) -> FunctionNode | None:
     """Parse one function's source, indented or not; None if it does not parse."""
+    node = parse_definition(source)
+    return node if isinstance(node, FunctionNode) else None
+
+
+def parse_definition(source: str) -> FunctionNode | ast.ClassDef | None:
+    """Parse one function's or class's source, indented or not; None if neither parses."""
     # A method's source is indented; a dummy block header makes it parse as is,
     # which dedenting cannot do when a string literal inside starts at column 0.
     text = source if not source[:1].isspace() else "if 1:\n" + source
@@ -111,7 +125,16 @@ def parse_function(source: str) -> FunctionNode | None:
     if body and isinstance(body[0], ast.If):
         body = body[0].body
     node = body[0] if body else None
-    return node if isinstance(node, FunctionNode) else None
+    return node if isinstance(node, FunctionNode | ast.ClassDef) else None
+
+
+def class_init(source: str) -> FunctionNode | None:
+    """Return the ``__init__`` a class's source defines (the last one), if it parses."""
+    node = parse_definition(source)
+    if not isinstance(node, ast.ClassDef):
+        return None
+    inits = [s for s in node.body if isinstance(s, FunctionNode) and s.name == "__init__"]
+    return inits[-1] if inits else None
 
 
 def parse_signature(signature: str) -> FunctionNode | None:
@@ -192,10 +215,11 @@ def file_header(path: str, context: Sequence[str]) -> str:
 def function_section(fn: PromptFunction) -> str:
     """Return the ``### <id>`` line and the fenced source of one function.
 
-    A stale function gets ``STALE_NOTE`` on the line between them.
+    A stale function gets ``STALE_NOTE`` on the line between them, a class ``CLASS_NOTE``.
     """
     stale = f"{STALE_NOTE}\n" if fn.current_docstring.strip() else ""
-    section = f"### {fn.id}\n{stale}{fence(fn.source)}"
+    kind = f"{CLASS_NOTE}\n" if fn.is_class else ""
+    section = f"### {fn.id}\n{kind}{stale}{fence(fn.source)}"
     return f"{section}\n{fn.note}" if fn.note else section
 
 

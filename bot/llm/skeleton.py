@@ -4,7 +4,8 @@ It answers a planned request exactly as a model would, with the agreed JSON,
 so the whole pipeline (planning, parsing, rendering, posting) runs without a
 model. Each docstring is a summary placeholder plus the sections the code
 itself justifies: parameters, return value, what a generator yields and the
-exceptions the function raises, in the chosen style.
+exceptions the function raises, in the chosen style. A class gets its
+constructor's parameters (those of ``__init__``) and nothing else.
 
 A stale function keeps its docstring: the skeleton only syncs the parameter
 list with the signature (new parameters get a placeholder, gone ones are
@@ -23,7 +24,13 @@ from bot.core.docmerge import sync_params
 from bot.core.docparts import Block, DocParts, Entries, Entry, Raised, Raises, Value, Values
 from bot.core.docstyle import render_parts
 from bot.llm.plan import PlannedRequest
-from bot.llm.prompt import FunctionNode, PromptFunction, Style, parse_function, parse_signature
+from bot.llm.prompt import (
+    FunctionNode,
+    PromptFunction,
+    Style,
+    parse_definition,
+    parse_signature,
+)
 from bot.llm.usage import Answer, Usage
 
 PLACEHOLDER = "TODO: describe."
@@ -89,6 +96,16 @@ def read_facts(node: FunctionNode) -> Facts:
     return Facts(node.name, _params(node.args), returns, yields, tuple(raises))
 
 
+def class_facts(node: ast.ClassDef) -> Facts:
+    """Read what a class's docstring documents: its ``__init__``'s parameters."""
+    init = None
+    for stmt in node.body:
+        if isinstance(stmt, FunctionNode) and stmt.name == "__init__":
+            init = stmt
+    params = () if init is None else _params(init.args)  # self left out, as for methods
+    return Facts(node.name, params, None, False, ())
+
+
 def _blocks(f: Facts, style: Style) -> list[Block]:
     blocks: list[Block] = []
     if f.params:
@@ -107,11 +124,15 @@ def _blocks(f: Facts, style: Style) -> list[Block]:
     return blocks
 
 
-def _node(source: str, signature: str) -> FunctionNode | None:
-    node = parse_function(source)
+def _node(source: str, signature: str) -> FunctionNode | ast.ClassDef | None:
+    node = parse_definition(source)
     if node is None and signature:
         node = parse_signature(signature)
     return node
+
+
+def _facts(node: FunctionNode | ast.ClassDef) -> Facts:
+    return class_facts(node) if isinstance(node, ast.ClassDef) else read_facts(node)
 
 
 def skeleton_docstring(source: str, style: Style, signature: str = "") -> str | None:
@@ -123,8 +144,9 @@ def skeleton_docstring(source: str, style: Style, signature: str = "") -> str | 
     node = _node(source, signature)
     if node is None:
         return None
-    facts = read_facts(node)
-    summary = f"TODO: summarize what {facts.name} does."
+    facts = _facts(node)
+    does = "is for" if isinstance(node, ast.ClassDef) else "does"
+    summary = f"TODO: summarize what {facts.name} {does}."
     return render_parts(DocParts(summary, tuple(_blocks(facts, style))), style)
 
 
@@ -138,7 +160,7 @@ def synced_docstring(fn: PromptFunction, style: Style) -> str | None:
     node = _node(fn.source, fn.signature)
     if node is None:
         return None
-    params = read_facts(node).params
+    params = _facts(node).params
     types = dict(params) if style == "numpy" else None
     names = [name for name, _ in params]
     return sync_params(fn.current_docstring, names, style, placeholder=PLACEHOLDER, types=types)

@@ -18,12 +18,18 @@ import pytest
 from bot.core.docrules import DocRules, InterrogateRules, PydocstyleRules
 from bot.core.extract import extract
 from bot.core.rulefiles import read_doc_rules
-from bot.core.targets import SkipReason, TargetRules, select_targets
+from bot.core.targets import (
+    SkipReason,
+    TargetRules,
+    select_class_targets,
+    select_targets,
+    with_class_targets,
+)
 
 DATA = Path(__file__).parent.parent / "data"
 VISIBILITY = DATA / "rules" / "visibility"
 SHAPES = DATA / "extract" / "shapes.py"
-FUNCTION_CODES = ("D102", "D103", "D105", "D107")
+MISSING = ("D101", "D102", "D103", "D105", "D106", "D107")
 
 CONFIGS = {
     "no rules": None,
@@ -51,8 +57,10 @@ def _sources() -> dict[str, str]:
 def _docgen_flags(files: dict[str, str], rules: TargetRules) -> set[tuple[str, int]]:
     flagged = set()
     for path, text in files.items():
-        result = extract(path, text)
-        for target in select_targets(result, result.functions, rules).targets:
+        result = extract(path, text, class_records=True)
+        functions = select_targets(result, result.functions, rules)
+        classes = select_class_targets(result, result.class_records, rules)
+        for target in with_class_targets(functions, classes).targets:
             if target.mode == "insert":
                 flagged.add((path, target.function.def_lineno))
     return flagged
@@ -74,7 +82,7 @@ def _ruff_flags(files: dict[str, str], config: str | None, tmp: Path) -> set[tup
     return {
         (Path(f["filename"]).relative_to(tmp.resolve()).as_posix(), f["location"]["row"])
         for f in json.loads(run.stdout)
-        if f["code"] in FUNCTION_CODES
+        if f["code"] in MISSING
     }
 
 
