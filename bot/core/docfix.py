@@ -3,7 +3,7 @@
 These take a docstring body (as ``render.clean_text`` leaves it) and fix one family of
 ``D`` rules each: the summary stands alone on its line (D205), ends with a period
 (D400, or D415's period, ``!`` or ``?``) and starts with a capital (D403); sections
-are separated by blank lines (D410, D411) and their headers are spelled as the linters
+are separated by blank lines (D410, D411, D412) and their headers are spelled as the linters
 want them (D405, D406, D407, D409, D416). Rules about wording (imperative mood,
 "This ...") are the model's to follow: rewriting prose would change its meaning.
 """
@@ -76,22 +76,39 @@ def fix_headers(body: str, style: Style) -> str:
     """Capitalise section headers; underline NumPy ones to their length, without colon.
 
     Google headers end with a colon (D416); NumPy headers have none (D406) and an
-    underline exactly as long (D407, D409). Only names pydocstyle knows are touched.
+    underline exactly as long (D407, D409). No blank line separates a header from its
+    content (D412). Only names pydocstyle knows are touched.
     """
     if style == "sphinx":
         return body
     lines = body.split("\n")
+    out: list[str] = []
     for i, line in enumerate(lines):
+        if not line and out and _opens_section(out, style):
+            continue  # drop blank lines right under a header
         following = lines[i + 1] if i + 1 < len(lines) else ""
         match = _GOOGLE_HEADER.match(line)
         if match is None or match["title"].lower() not in _SECTION_NAMES:
+            out.append(line)
             continue
         title = " ".join(word.capitalize() for word in match["title"].split())
         if style == "numpy" and _UNDERLINE.match(following):
-            lines[i], lines[i + 1] = title, "-" * len(title)
+            out.append(title)
+            lines[i + 1] = "-" * len(title)
         elif style == "google" and line.rstrip().endswith(":"):
-            lines[i] = title + ":"
-    return "\n".join(lines)
+            out.append(title + ":")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _opens_section(written: list[str], style: Style) -> bool:
+    """Tell whether the lines written so far end with a section header."""
+    last = written[-1]
+    if style == "numpy":
+        return len(written) > 1 and _UNDERLINE.match(last) is not None and bool(written[-2])
+    match = _GOOGLE_HEADER.match(last)
+    return match is not None and last.endswith(":") and match["title"].lower() in _SECTION_NAMES
 
 
 def summary_alone(body: str, width: int) -> str:

@@ -5,7 +5,9 @@ Rendering writes it in the repository's style (``bot.core.docstyle.convert``),
 cleans its whitespace, wraps long prose to the repository's line length (never
 inside doctests, code blocks or section headers), and writes a literal that can
 never end early: plain when it can, r-prefixed when the text holds backslashes,
-escaped otherwise.
+escaped otherwise. The formatting rules of the repository's linter that need no help
+from the model (summary period and capital, blank lines, section headers, where the
+summary and closing quotes go) are met here: :func:`render_options_for_codes`.
 The lines come back without the function's indentation; the edit geometry adds it.
 
 Invariant (tested with hypothesis): for the literal of ``body`` indented by any

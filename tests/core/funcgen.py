@@ -3,7 +3,7 @@
 The answer is what a model might send: the right sections in Google, NumPy or Sphinx
 style, with the slips a renderer is expected to mend (a lower-case or unpunctuated
 summary, a summary run over several lines, no blank line before the sections, headers
-in lower case, underlines of the wrong length, stray blank lines).
+in lower case, underlines of the wrong length, stray blank lines, blank lines under headers).
 """
 
 from __future__ import annotations
@@ -162,6 +162,8 @@ def answers(draw: st.DrawFn, function: Function) -> str:
         rest = rest.replace("Args:", "args:").replace("Returns\n-------", "returns\n---")
         rest = rest.replace("Parameters\n----------", "Parameters:\n-----")
         rest = rest.replace("Raises:", "raises:").replace("See Also\n", "see also\n")
+    if draw(st.booleans()):  # a blank line under a header
+        rest = rest.replace("Args:\n", "Args:\n\n").replace("-------\n", "-------\n\n")
     text = summary + sep + rest
     if draw(st.booleans()):
         text = "\n  " + text + "\n\n"

@@ -93,7 +93,7 @@ def _ruff(root: Path) -> list[dict[str, object]]:
 
 
 @settings(
-    max_examples=4,
+    max_examples=8,
     deadline=None,
     derandomize=True,
     # Each shrinking step runs ruff again: minutes. The failure lists every finding whole.
@@ -200,6 +200,10 @@ def test_sections_are_separated_and_their_headers_mended() -> None:
     google = RenderOptions(tidy_sections=True)
     assert prepare_docstring("Sum.\nargs:\n    x: A.", indent=4, options=google) == (
         "Sum.\n\nArgs:\n    x: A."
+    )
+    spaced = "Sum.\n\nArgs:\n\n    x: A.\n\nReturns:\n\n    B."
+    assert prepare_docstring(spaced, indent=4, options=google) == (
+        "Sum.\n\nArgs:\n    x: A.\n\nReturns:\n    B."
     )
 
 
