@@ -5,7 +5,9 @@ Rendering writes it in the repository's style (``bot.core.docstyle.convert``),
 cleans its whitespace, wraps long prose to the repository's line length (never
 inside doctests, code blocks or section headers), and writes a literal that can
 never end early: plain when it can, r-prefixed when the text holds backslashes,
-escaped otherwise.
+escaped otherwise. The formatting rules of the repository's linter that need no help
+from the model (summary period and capital, blank lines, section headers, where the
+summary and closing quotes go) are met here: :func:`render_options_for_codes`.
 The lines come back without the function's indentation; the edit geometry adds it.
 
 Invariant (tested with hypothesis): for the literal of ``body`` indented by any
@@ -19,15 +21,24 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot.core.docfix import (
+    SummaryStop,
+    fix_summary,
+    has_sections,
+    summary_alone,
+    summary_size,
+    tidy_blocks,
+)
 from bot.core.docstyle import STYLES as STYLES
 from bot.core.docstyle import Style as Style
 from bot.core.docstyle import convert
 from bot.core.wrap import wrap_lines
 
 Quote = Literal['"', "'"]
+SummaryLine = Literal["first", "second"]
 
 DEFAULT_STYLE: Style = "google"
 DEFAULT_LINE_LENGTH = 88
@@ -67,13 +78,56 @@ _QUOTED = re.compile(
 )
 
 
+# The codes whose sections rules the renderer meets by writing every block back tidily.
+_SECTION_CODES = frozenset("D405 D406 D407 D408 D409 D410 D411 D412 D414 D416".split())
+
+
 @dataclass(frozen=True)
 class RenderOptions:
-    """The repository's docstring conventions."""
+    """The repository's docstring conventions.
+
+    The defaults write the model's text as it is; the other values follow a
+    linter's rules (:func:`render_options_for_codes`):
+
+    - ``summary_line``: ``second`` opens a multi-line literal with the quotes alone (D213).
+    - ``blank_after_sections``: a blank line before the closing quotes after sections (D413).
+    - ``summary_stop``: the characters the summary may end with; a period is added
+      otherwise (``.`` for D400, ``.!?`` for D415).
+    - ``capitalize_summary``: a lower-case first word gets a capital (D403).
+    - ``summary_alone``: the summary is one line, then a blank line (D205).
+    - ``tidy_sections``: one blank line around every section, headers spelled and
+      underlined as pydocstyle wants them (D405-D412, D414, D416).
+    """
 
     style: Style = DEFAULT_STYLE
     quote: Quote = '"'
     line_length: int = DEFAULT_LINE_LENGTH
+    summary_line: SummaryLine = "first"
+    blank_after_sections: bool = False
+    summary_stop: SummaryStop = ""
+    capitalize_summary: bool = False
+    summary_alone: bool = False
+    tidy_sections: bool = False
+
+
+def render_options_for_codes(options: RenderOptions, codes: frozenset[str]) -> RenderOptions:
+    """Return ``options`` set to meet the enabled pydocstyle ``codes`` the renderer can.
+
+    The codes decide every rule-driven field; style and line length are kept, and the
+    quote too unless D300 asks for double quotes.
+    """
+    stop: SummaryStop = "." if "D400" in codes else ".!?" if "D415" in codes else ""
+    second = "D213" in codes and "D212" not in codes
+    return replace(
+        options,
+        quote='"' if "D300" in codes else options.quote,
+        summary_line="second" if second else "first",
+        blank_after_sections="D413" in codes,
+        summary_stop=stop,
+        capitalize_summary="D403" in codes,
+        summary_alone="D205" in codes,
+        tidy_sections=bool(codes & _SECTION_CODES),
+    )
 
 
 @dataclass(frozen=True)
@@ -215,30 +269,59 @@ def prepare_docstring(text: str, *, indent: int, options: RenderOptions) -> str:
     """Return the docstring value: ``text`` in the repository's style, cleaned and wrapped.
 
     Text in another style is rewritten in ``options.style``; text already in it
-    only has its whitespace cleaned and its long lines wrapped for ``indent`` columns.
+    only has its whitespace cleaned and its long lines wrapped for ``indent`` columns,
+    and the form fixed as ``options`` ask (summary, sections: :mod:`bot.core.docfix`).
     """
     body = clean_text(convert(clean_text(unwrap_answer(text)), options.style))
     width = _width(indent, options)
+    body = _follow_rules(body, options, width)
     # Quotes take three columns each side, plus one for an r prefix.
     quotes = 7 if "\\" in body else 6
     if "\n" not in body and len(body) + quotes <= width:
         return body
-    lines = wrap_lines(body.split("\n"), width=width, first_offset=quotes - 2)
+    first_offset = quotes - 2 if options.summary_line == "first" else 0
+    lines = body.split("\n")
+    if options.summary_alone and summary_size(body) == 1:
+        # The summary was given its own line, even too long for it: wrapping would
+        # break it over two.
+        return "\n".join(lines[:1] + wrap_lines(lines[1:], width=width))
+    lines = wrap_lines(lines, width=width, first_offset=first_offset)
     if len(lines) == 1:
         # It fit beside the opening quotes alone; the closing ones need room too.
         lines = wrap_lines(lines, width=width, first_offset=quotes)
     return "\n".join(lines)
 
 
+def _follow_rules(body: str, options: RenderOptions, width: int) -> str:
+    """Fix the form of ``body`` as the options ask; the defaults leave it as it is."""
+    if options.tidy_sections or options.summary_alone:
+        body = tidy_blocks(body, options.style)
+    if options.summary_alone:
+        # A summary sharing its line with quotes leaves them room (and an r prefix),
+        # and room for the period it may be given.
+        shared = options.summary_line == "first" or "\n" not in body
+        room = width - (7 if shared else 0) - (1 if options.summary_stop else 0)
+        body = summary_alone(body, room)
+    body = fix_summary(body, stop=options.summary_stop, capitalize=options.capitalize_summary)
+    return body
+
+
 def docstring_literal(body: str, *, options: RenderOptions) -> list[str]:
-    """Return the literal lines, unindented, whose value is exactly ``body``.
+    """Return the literal lines, unindented, whose value is ``body`` as a docstring.
 
     A body of one line stays on one line (too long only when it is one long
-    word); any other opens on the summary line and closes on a line of its own.
+    word); any other opens on the summary line (or, with ``summary_line`` second,
+    on the quotes alone) and closes on a line of its own, after a blank line when
+    ``blank_after_sections`` asks and there are sections. ``ast.get_docstring``
+    gives back ``body`` exactly.
     """
     q3 = options.quote * 3
     one_line = "\n" not in body
     content = body if one_line else body + "\n"
+    if not one_line and options.blank_after_sections and has_sections(body):
+        content += "\n"
+    if not one_line and options.summary_line == "second":
+        content = "\n" + content
     prefix, escaped = _encode(content, options.quote)
     if one_line:
         return [f"{prefix}{q3}{escaped}{q3}"]
