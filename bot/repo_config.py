@@ -22,8 +22,13 @@ import yaml
 from pathspec import GitIgnoreSpec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.core.docrules import DocRules
-from bot.core.render import DocstringSample, RenderOptions, resolve_options
+from bot.core.docrules import ALL_D_CODES, CONVENTION_OFF, Convention, DocRules
+from bot.core.render import (
+    DocstringSample,
+    RenderOptions,
+    render_options_for_codes,
+    resolve_options,
+)
 from bot.core.rulefiles import read_doc_rules
 from bot.core.targets import TargetRules
 
@@ -256,12 +261,33 @@ def render_options(
     if quote == "auto":
         quote = quote_style_from_pyproject(pyproject) or "auto"
     style = config.style if config.style != "auto" else (loaded.docrules.style or "auto")
-    return resolve_options(
+    options = resolve_options(
         style=style,
         quote=quote,
         line_length=config.line_length or line_length_from_pyproject(pyproject),
         samples=samples,
     )
+    return render_options_for_codes(options, formatting_codes(loaded.docrules, options.style))
+
+
+# The pydocstyle convention whose formatting rules each style follows when the
+# repository names none: what its linters would ask if they were switched on.
+_STYLE_CONVENTION: dict[str, Convention] = {
+    "google": "google",
+    "numpy": "numpy",
+    "sphinx": "pep257",
+}
+
+
+def formatting_codes(docrules: DocRules, style: str) -> frozenset[str]:
+    """Return the ``D`` codes the renderer meets: the repository's, else the style's.
+
+    Per-file ignores are not applied: a format is the same in every file.
+    """
+    if docrules.linters:
+        return frozenset().union(*(x.codes for x in docrules.linters))
+    convention = _STYLE_CONVENTION.get(style, "google")
+    return ALL_D_CODES - CONVENTION_OFF[convention]
 
 
 def config_schema() -> dict[str, Any]:
