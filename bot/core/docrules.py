@@ -102,7 +102,10 @@ class PydocstyleRules:
 
 @dataclass(frozen=True)
 class InterrogateRules:
-    """interrogate's ``[tool.interrogate]`` settings that decide what is counted."""
+    """interrogate's ``[tool.interrogate]`` settings that decide what is counted.
+
+    ``whitelist_regex``, when given, limits the count to the names one of them matches.
+    """
 
     ignore_init_method: bool = False
     ignore_init_module: bool = False
@@ -116,6 +119,7 @@ class InterrogateRules:
     ignore_overloaded_functions: bool = False
     ignore_module: bool = False
     ignore_regex: tuple[str, ...] = ()
+    whitelist_regex: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_under: float | None = None
 

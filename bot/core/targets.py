@@ -32,6 +32,8 @@ from bot.core.extract import ExtractResult, FunctionInfo
 from bot.core.skips import SkipKind
 
 _ACCESSOR = re.compile(r"@?\w+\.(?:setter|deleter)$")
+# A noqa comment, bare or listing codes (``D102, D103``), as ruff and pydocstyle read it.
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+\d+(?:[\s,]+[A-Z]+\d+)*))?", re.IGNORECASE)
 _GOOGLE_PARAMS = re.compile(
     r"^\s*(?:Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Other Parameters)"
     r"\s*:\s*$",
@@ -53,12 +55,14 @@ class SkipReason(StrEnum):
     NOT_REQUIRED = "not asked for by the docstring rules"
     IGNORED_DECORATOR = "exempt by ignore-decorators"
     IGNORED_NAME = "name matches ignore-regex"
+    NOT_WHITELISTED = "name outside whitelist-regex"
     OVERLOAD = "@overload stub"
     OVERRIDE = "@override (inherits its docstring)"
     ACCESSOR = "property setter or deleter"
     NESTED = "nested function"
     TEST = "test code"
     TOO_SHORT = "too short"
+    NOQA = "silenced by # noqa"
     EXCLUDED = "excluded by configuration"
     FILE_TOO_LARGE = "file too large"
     SYNTAX_ERROR = "syntax error in file"
@@ -352,9 +356,26 @@ def _linter_exemption(
         if decorators & {"override", "overrides"}:
             return SkipReason.OVERRIDE
     code = _missing_code(function)
-    if code in linter.codes_for(function.path):
-        return None
-    return SkipReason.DUNDER if code == "D105" else SkipReason.NOT_REQUIRED
+    if code not in linter.codes_for(function.path):
+        return SkipReason.DUNDER if code == "D105" else SkipReason.NOT_REQUIRED
+    if _silenced(function, code):
+        return SkipReason.NOQA
+    return None
+
+
+def _silenced(function: FunctionInfo, code: str) -> bool:
+    """Tell whether a ``# noqa`` comment on the ``def`` line silences ``code``.
+
+    ruff and pydocstyle report a missing docstring on the ``def`` line, so a bare
+    ``# noqa`` there, or one listing the code, means the project wants none.
+    """
+    lines = function.source.splitlines()
+    index = function.def_lineno - function.lineno
+    match = _NOQA.search(lines[index]) if 0 <= index < len(lines) else None
+    if match is None:
+        return False
+    codes = match.group("codes")
+    return codes is None or code in re.split(r"[\s,]+", codes.upper())
 
 
 def _missing_code(function: FunctionInfo) -> str:
@@ -370,8 +391,16 @@ def _missing_code(function: FunctionInfo) -> str:
 
 
 def _visibility(function: FunctionInfo, result: ExtractResult) -> SkipReason | None:
-    """Return why a linter counts ``function`` as private; None when it is public."""
-    if _private_name(function.qualname):
+    """Return why a linter counts ``function`` as private; None when it is public.
+
+    As ruff and pydocstyle see it, a leading underscore makes a name private, dunders
+    included (``__getattr__`` of a module, a class ``__Meta__``); only a method's
+    dunder name is public (it is a magic method, ``D105``).
+    """
+    *outer, name = function.qualname.split(".")
+    if any(part.startswith("_") for part in outer) or (
+        name.startswith("_") and not (function.is_method and _is_dunder(name))
+    ):
         return SkipReason.PRIVATE
     parts = function.path.split("/")
     parts[-1] = parts[-1].removesuffix(".py")
@@ -409,6 +438,9 @@ def _interrogate_exemption(
         return SkipReason.EXCLUDED
     if any(re.match(pattern, name) for pattern in rules.ignore_regex):
         return SkipReason.IGNORED_NAME
+    # A whitelist narrows the count to the names it matches (each name on its own).
+    if rules.whitelist_regex and not any(re.match(p, name) for p in rules.whitelist_regex):
+        return SkipReason.NOT_WHITELISTED
     checks: tuple[tuple[bool, SkipReason], ...] = (
         (
             rules.ignore_overloaded_functions

@@ -46,6 +46,7 @@ _INTERROGATE_FLAGS = {
     "ignore-setters": "-S",
     "ignore-semiprivate": "-s",
 }
+_INTERROGATE_LISTS = ("ignore-regex", "whitelist-regex", "exclude")
 _INTERROGATE_CLI = parser(
     *(([short, f"--{name}"], "flag") for name, short in _INTERROGATE_FLAGS.items()),
     (["-f", "--fail-under"], "one"),
@@ -224,7 +225,7 @@ def read_interrogate(files: ConfigFiles, hook: Hook | None) -> InterrogateRules 
         name = _key(raw)
         read = _interrogate_value(name, value)
         if read is None:
-            if name in (*_INTERROGATE_FLAGS, "ignore-regex", "exclude", "fail-under"):
+            if name in (*_INTERROGATE_FLAGS, *_INTERROGATE_LISTS, "fail-under"):
                 files.problem(path, f"interrogate {name} = {value!r} cannot be read; ignored")
             continue
         fields[name] = read
@@ -260,7 +261,7 @@ def _interrogate_value(name: str, value: object) -> Any:
     """Read one interrogate setting; None when it is unknown or unreadable."""
     if name in _INTERROGATE_FLAGS:
         return _boolean(value)
-    if name in ("ignore-regex", "exclude"):
+    if name in _INTERROGATE_LISTS:
         return _text_list(value)
     if name == "fail-under":
         return _number(value)

@@ -219,3 +219,22 @@ def test_ruff_is_installed_for_these_tests() -> None:
         ).returncode
         == 0
     )
+
+
+def test_noqa_on_the_def_line_silences_the_linter_not_interrogate() -> None:
+    source = "def a():  # noqa: D103\n    pass\ndef b():  # noqa: E501\n    pass\n"
+    found = _targets(source, TargetRules())
+    assert found == {"a": "NOQA", "b": "target"}
+    counted = _targets(source, TargetRules(docrules=DocRules(interrogate=InterrogateRules())))
+    assert counted == {"a": "target", "b": "target"}
+
+
+def test_a_leading_underscore_is_private_unless_a_method_is_magic() -> None:
+    source = "def __getattr__(n):\n    pass\nclass __M__:\n    def f(self):\n        pass\n"
+    assert set(_targets(source, TargetRules()).values()) == {"PRIVATE"}
+
+
+def test_interrogate_whitelist_counts_matching_names_only() -> None:
+    rules = DocRules(interrogate=InterrogateRules(whitelist_regex=("test_",)))
+    found = _targets("def test_a():\n    pass\ndef b():\n    pass\n", TargetRules(docrules=rules))
+    assert found == {"test_a": "target", "b": "NOT_WHITELISTED"}
