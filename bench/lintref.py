@@ -25,13 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.docrules import DocRules
+from bot.core.docrules import RUFF_DEFAULT_D_CODES, DocRules
 from bot.core.extract import extract
-from bot.core.targets import TargetRules, select_targets
+from bot.core.targets import (
+    TargetRules,
+    select_class_targets,
+    select_targets,
+    with_class_targets,
+)
 
 Flag = tuple[str, int]
 # ruff's missing-docstring codes on functions and methods.
-FUNCTION_CODES = frozenset({"D102", "D103", "D105", "D107"})
+MISSING_CODES = frozenset({"D101", "D102", "D103", "D105", "D106", "D107"})
 # What docgen asks for when a repository has no docstring rules: ruff's D1 rules.
 DEFAULT_RUFF = '[lint]\nselect = ["D1"]\n'
 _D_SELECTOR = re.compile(r"D\d{0,3}")
@@ -73,7 +78,15 @@ def docstring_ruff_config(settings: Mapping[str, Any]) -> str:
     def option(name: str) -> Any:
         return lint.get(name, settings.get(name))
 
-    lines = ["[lint]"]
+    # The paths ruff leaves alone: it lints a repository with them, so docgen reads them.
+    lines = [
+        f"{name} = {json.dumps(settings[name])}"
+        for name in ("exclude", "extend-exclude")
+        if isinstance(settings.get(name), list)
+    ]
+    lines.append("[lint]")
+    if isinstance(lint.get("exclude"), list):
+        lines.append(f"exclude = {json.dumps(lint['exclude'])}")
     for name in _SELECTIONS:
         value = option(name)
         if value is not None:
@@ -92,7 +105,11 @@ def docstring_ruff_config(settings: Mapping[str, Any]) -> str:
 
 
 def ruff_enables_d_rules(root: Path, config: str) -> bool:
-    """Tell whether ruff, with this configuration, runs any ``D`` rule (its ``--show-settings``)."""
+    """Tell whether ruff, with this configuration, lints docstrings (its ``--show-settings``).
+
+    The ``D`` rules of ruff's own default selection (``D419``) do not count: a project
+    that only has those never chose to lint docstrings.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "ruff.toml"
         config_path.write_text(config)
@@ -107,11 +124,12 @@ def ruff_enables_d_rules(root: Path, config: str) -> bool:
             timeout=60,
         )
     enabled = run.stdout.split("linter.rules.enabled = [", 1)[-1].split("]", 1)[0]
-    return bool(re.search(r"\(D\d{3}\)", enabled))
+    codes = set(re.findall(r"\((D\d{3})\)", enabled))
+    return bool(codes - RUFF_DEFAULT_D_CODES)
 
 
 def ruff_flags(root: Path, paths: Sequence[str], config: str) -> set[Flag]:
-    """Return the functions ruff flags as missing a docstring in ``paths`` (under ``root``).
+    """Return what ruff flags as missing a docstring in ``paths`` (under ``root``).
 
     ruff runs in ``root``, so per-file-ignores globs match the same relative paths.
     """
@@ -119,7 +137,7 @@ def ruff_flags(root: Path, paths: Sequence[str], config: str) -> set[Flag]:
         config_path = Path(tmp) / "ruff.toml"
         config_path.write_text(config)
         run = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--no-cache", "--exit-zero"]
+            [sys.executable, "-m", "ruff", "check", "--no-cache", "--exit-zero", "--force-exclude"]
             + ["--output-format", "json", "--config", str(config_path), "--", *paths],
             cwd=root,
             capture_output=True,
@@ -131,12 +149,12 @@ def ruff_flags(root: Path, paths: Sequence[str], config: str) -> set[Flag]:
     return {
         (Path(f["filename"]).resolve().relative_to(base).as_posix(), f["location"]["row"])
         for f in json.loads(run.stdout)
-        if f["code"] in FUNCTION_CODES
+        if f["code"] in MISSING_CODES
     }
 
 
 def interrogate_flags(root: Path, paths: Sequence[str], settings: Mapping[str, Any]) -> set[Flag]:
-    """Return the functions interrogate counts as missing a docstring in ``paths``.
+    """Return the functions and classes interrogate counts as missing a docstring in ``paths``.
 
     ``settings`` are the project's ``[tool.interrogate]`` table. Its command line
     compiles the regexes, renames ``whitelist-regex`` and ``ignore-setters``, and stops
@@ -174,17 +192,20 @@ def interrogate_flags(root: Path, paths: Sequence[str], settings: Mapping[str, A
         (Path(result.filename).resolve().relative_to(base).as_posix(), node.lineno)
         for result in results.file_results
         for node in result.nodes
-        if node.node_type in ("FunctionDef", "AsyncFunctionDef") and not node.covered
+        if node.node_type in ("FunctionDef", "AsyncFunctionDef", "ClassDef") and not node.covered
     }
 
 
 def docgen_flags(root: Path, paths: Sequence[str], docrules: DocRules) -> set[Flag]:
-    """Return the functions docgen would give a new docstring, whole files changed."""
+    """Return the functions and classes docgen would give a new docstring, whole files changed."""
     rules = TargetRules(docrules=docrules, skip_tests=False)
     found: set[Flag] = set()
     for path in paths:
-        result = extract(path, (root / path).read_text(encoding="utf-8", errors="replace"))
-        for target in select_targets(result, result.functions, rules).targets:
+        text = (root / path).read_text(encoding="utf-8", errors="replace")
+        result = extract(path, text, class_records=True)
+        functions = select_targets(result, result.functions, rules)
+        classes = select_class_targets(result, result.class_records, rules)
+        for target in with_class_targets(functions, classes).targets:
             if target.mode == "insert":
                 found.add((path, target.function.def_lineno))
     return found

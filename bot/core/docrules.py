@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
+
+import pathspec
 
 from bot.core.ruffglob import glob_matches
 
@@ -88,10 +91,17 @@ class PydocstyleRules:
     ignore_decorators: tuple[str, ...] = ()
     property_decorators: tuple[str, ...] = ()
     match: str | None = None
+    exclude: tuple[str, ...] = ()  # ruff's exclude, extend-exclude and lint.exclude globs
+
+    def excludes(self, path: str) -> bool:
+        """Tell whether the linter leaves ``path`` alone (its ``exclude`` settings)."""
+        return bool(self.exclude) and _exclude_spec(self.exclude).match_file(path)
 
     def codes_for(self, path: str) -> frozenset[str]:
         """Return the ``D`` codes in force for ``path`` (a repository-relative path)."""
         if self.match is not None and not re.fullmatch(self.match, path.rsplit("/", 1)[-1]):
+            return frozenset()
+        if self.excludes(path):
             return frozenset()
         codes = self.codes
         for pattern, off in self.per_file_ignores:
@@ -226,3 +236,10 @@ def _matches(pattern: str, path: str) -> bool:
     ``!`` makes it apply to the files neither matches (:mod:`bot.core.ruffglob`).
     """
     return glob_matches(pattern, path)
+
+
+@lru_cache(maxsize=64)
+def _exclude_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    # ruff's exclude globs read like .gitignore lines: a bare name matches at any depth,
+    # a path with a slash is relative to the project root.
+    return pathspec.GitIgnoreSpec.from_lines(patterns)

@@ -274,7 +274,8 @@ def prepare_docstring(text: str, *, indent: int, options: RenderOptions) -> str:
     """
     body = clean_text(convert(clean_text(unwrap_answer(text)), options.style))
     width = _width(indent, options)
-    body = _follow_rules(body, options, width)
+    # A summary split off its paragraph leaves the description's indentation to clean.
+    body = clean_text(_follow_rules(body, options, width))
     # Quotes take three columns each side, plus one for an r prefix.
     quotes = 7 if "\\" in body else 6
     if "\n" not in body and len(body) + quotes <= width:

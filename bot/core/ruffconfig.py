@@ -229,7 +229,33 @@ def _rules(
         per_file_ignores=_per_file_ignores(opts),
         ignore_decorators=tuple(opts.get("ignore-decorators", list, table=table) or ()),
         property_decorators=tuple(opts.get("property-decorators", list, table=table) or ()),
+        exclude=_exclude(config, opts),
     )
+
+
+# ruff's own exclude list, in force unless a configuration sets ``exclude``.
+RUFF_DEFAULT_EXCLUDE = (
+    ".bzr .direnv .eggs .git .git-rewrite .hg .ipynb_checkpoints .mypy_cache .nox .pants.d "
+    ".pyenv .pytest_cache .pytype .ruff_cache .svn .tox .venv .vscode __pypackages__ _build "
+    "buck-out dist node_modules site-packages venv"
+).split()
+
+
+def _exclude(config: _Config, opts: _Options) -> tuple[str, ...]:
+    """Return the paths ruff does not lint: ``exclude`` (or its defaults) and the extensions."""
+    top = config.options
+
+    def globs(table: dict[str, Any], name: str) -> list[str] | None:
+        value = table.get(name)
+        return [str(v) for v in value] if isinstance(value, list) else None
+
+    base = globs(top, "exclude") or list(RUFF_DEFAULT_EXCLUDE)
+    extend = globs(top, "extend-exclude") or []
+    lint = globs(opts.lint, "exclude") or []
+    for name, value in (("exclude", top.get("exclude")), ("extend-exclude", extend)):
+        if value:
+            opts.files.note(name, value, config.path or PRE_COMMIT)
+    return (*base, *extend, *lint)
 
 
 def _file_selection(opts: _Options) -> RuffSelection:

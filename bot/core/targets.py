@@ -188,8 +188,6 @@ def select_class_targets(
 def _class_reason(
     klass: FunctionInfo, result: ExtractResult, rules: TargetRules
 ) -> SkipReason | None:
-    if "<locals>" in klass.qualname:
-        return SkipReason.LOCAL_CLASS
     if rules.skip_private and _private_name(klass.qualname):
         return SkipReason.PRIVATE
     reason = _class_exemption(klass, result, rules)
@@ -220,6 +218,10 @@ def _linter_class_exemption(
     klass: FunctionInfo, result: ExtractResult, linter: PydocstyleRules, *, privacy: bool
 ) -> SkipReason | None:
     """Decide as ruff's ``D101`` (public class) and ``D106`` (public nested class) do."""
+    if linter.excludes(klass.path):
+        return SkipReason.EXCLUDED
+    if "<locals>" in klass.qualname:
+        return SkipReason.LOCAL_CLASS
     if any(_ignored_by(d, linter) for d in klass.decorators):
         return SkipReason.IGNORED_DECORATOR
     if privacy:
@@ -227,7 +229,9 @@ def _linter_class_exemption(
         if reason is not None:
             return reason
     code = "D106" if "." in klass.qualname else "D101"
-    return None if code in linter.codes_for(klass.path) else SkipReason.NOT_REQUIRED
+    if code not in linter.codes_for(klass.path):
+        return SkipReason.NOT_REQUIRED
+    return SkipReason.NOQA if _silenced(klass, code) else None
 
 
 def _interrogate_class_exemption(
@@ -238,6 +242,8 @@ def _interrogate_class_exemption(
         return SkipReason.EXCLUDED
     if any(re.match(pattern, name) for pattern in rules.ignore_regex):
         return SkipReason.IGNORED_NAME
+    if rules.whitelist_regex and not any(re.match(p, name) for p in rules.whitelist_regex):
+        return SkipReason.NOT_WHITELISTED
     if rules.ignore_nested_classes and "." in klass.qualname:
         return SkipReason.NOT_REQUIRED
     if privacy and rules.ignore_private and name.startswith("__") and not _is_dunder(name):
@@ -339,6 +345,8 @@ def _linter_exemption(
     function: FunctionInfo, result: ExtractResult, linter: PydocstyleRules, *, privacy: bool
 ) -> SkipReason | None:
     """Decide as ruff's (and pydocstyle's) ``D10x`` rules do."""
+    if linter.excludes(function.path):
+        return SkipReason.EXCLUDED
     decorators = {_decorator_name(d) for d in function.decorators}
     if "overload" in decorators:
         return SkipReason.OVERLOAD

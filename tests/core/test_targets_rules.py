@@ -41,6 +41,7 @@ CONFIGS = {
         '[lint]\nselect = ["D"]\n[lint.per-file-ignores]\n"pkg/mod.py" = ["D102"]\n'
         '"plain.py" = ["D1"]\n'
     ),
+    "excluded": 'extend-exclude = ["pkg/decorated.py", "_priv"]\n[lint]\nselect = ["D1"]\n',
     "decorators": (
         '[lint]\nselect = ["D1"]\n[lint.pydocstyle]\n'
         'ignore-decorators = ["click.command", "functools.cache", "click.pass_context"]\n'

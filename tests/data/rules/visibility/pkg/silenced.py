@@ -29,3 +29,12 @@ class __Hidden__:
 
 def test_only_the_whitelist_counts():
     pass
+
+
+class Quiet:  # noqa: D101
+    def speak(self):  # noqa
+        pass
+
+
+class Loud:  # noqa: D102
+    pass
