@@ -287,7 +287,8 @@ def formatting_codes(docrules: DocRules, style: str) -> frozenset[str]:
     if docrules.linters:
         return frozenset().union(*(x.codes for x in docrules.linters))
     convention = _STYLE_CONVENTION.get(style, "google")
-    return ALL_D_CODES - CONVENTION_OFF[convention]
+    # Quotes follow the repository's code unless its own linter asks (D300).
+    return ALL_D_CODES - CONVENTION_OFF[convention] - {"D300"}
 
 
 def config_schema() -> dict[str, Any]:

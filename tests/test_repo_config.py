@@ -146,24 +146,44 @@ def test_quote_style_from_pyproject() -> None:
     assert quote_style_from_pyproject("[tool.ruff]\n") is None
 
 
+def basics(options: RenderOptions) -> tuple[str, str, int]:
+    return options.style, options.quote, options.line_length
+
+
 def test_render_options_take_the_file_then_the_linters_then_the_code() -> None:
     numpy_code = (
         "def f():\n    '''Do it.\n\n    Returns\n    -------\n    int\n        One.\n    '''\n"
     )
     samples = collect_docstrings([numpy_code])
     plain = load_repo_config(None)
-    assert render_options(plain, samples=samples) == RenderOptions("numpy", "'", 88)
+    assert basics(render_options(plain, samples=samples)) == ("numpy", "'", 88)
     with_pyproject = load_repo_config(None, rule_files={"pyproject.toml": PYPROJECT})
-    assert render_options(with_pyproject) == RenderOptions("google", "'", 110)
+    assert basics(render_options(with_pyproject)) == ("google", "'", 110)
     chosen = with_pyproject.with_config(
         RepoConfig(style="sphinx", quote_style="double", line_length=72)
     )
-    assert render_options(chosen, samples=samples) == RenderOptions("sphinx", '"', 72)
+    assert basics(render_options(chosen, samples=samples)) == ("sphinx", '"', 72)
     # A convention in the linters' settings decides the style before the code's samples.
     numpy_rules = '[tool.ruff.lint]\nselect = ["D"]\npydocstyle.convention = "numpy"\n'
     ruled = load_repo_config(None, rule_files={"pyproject.toml": numpy_rules})
     google_code = 'def f():\n    """Do it.\n\n    Returns:\n        int: One.\n    """\n'
     assert render_options(ruled, samples=collect_docstrings([google_code])).style == "numpy"
+
+
+def test_render_options_meet_the_formatting_rules_in_force() -> None:
+    # No rules: the style's convention (google: D415, D205...), quotes left to the code.
+    plain = render_options(load_repo_config(None))
+    assert plain.summary_stop == ".!?" and plain.summary_alone and plain.tidy_sections
+    assert not plain.blank_after_sections and plain.summary_line == "first"
+    # The repository's own: D213 over D212, D413, D300 forcing double quotes.
+    rules = (
+        '[tool.ruff.lint]\nselect = ["D"]\nignore = ["D212", "D203"]\n'
+        'extend-select = ["D413"]\n[tool.ruff.lint.flake8-quotes]\n'
+        'docstring-quotes = "single"\n'
+    )
+    ruled = render_options(load_repo_config(None, rule_files={"pyproject.toml": rules}))
+    assert ruled.summary_line == "second" and ruled.blank_after_sections
+    assert ruled.quote == '"' and ruled.summary_stop == "."
 
 
 def test_schema_forbids_unknown_keys() -> None:

@@ -36,6 +36,8 @@ def _hidden(x: int) -> int:
 
 
 class Meter:
+    \"\"\"A distance meter.\"\"\"
+
     def reading(self, unit: str = "m") -> float:
         value = self.raw * 1.0
         return value
@@ -121,7 +123,8 @@ def test_text_output_starts_with_the_base_then_the_provider_then_diff_then_summa
     assert lines[1].startswith("docgen: no model configured")
     assert '+    def reading(self, unit: str = "m") -> float:' not in out  # header kept as is
     assert '+        """TODO: summarize what reading does.' in out
-    assert "docgen suggested 2 docstrings · skipped 1 · 0 tokens · $0" in out
+    assert "docgen suggested 2 docstrings · skipped 2 · 0 tokens · $0" in out
+    assert "calc.py::Meter: already has a docstring" in out
     assert "calc.py::_hidden: private" in out
     assert "\033[" not in out  # not a terminal: no colour
 
