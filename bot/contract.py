@@ -34,6 +34,11 @@ class ReviewJob:
     comment_id: int | None = None
     commenter: str | None = None
     waits: int = 0  # turns already spent waiting for another review of the PR
+    # The pull request's head is in another repository (a fork): reviewed on its own only
+    # where the repository's settings say ``forks: true``.
+    from_fork: bool = False
+    # A /docgen command's arguments: the first line of the comment after ``/docgen``.
+    command: str | None = None
 
     @property
     def collapsible(self) -> bool:
@@ -68,6 +73,8 @@ class ReviewJob:
             "comment_id": self.comment_id,
             "commenter": self.commenter,
             "waits": self.waits,
+            "from_fork": self.from_fork,
+            "command": self.command,
         }
 
     @classmethod
