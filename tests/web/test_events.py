@@ -56,6 +56,8 @@ def test_job_kwargs_follow_the_contract() -> None:
         "comment_id": 2497731185,
         "commenter": "carol-maint",
         "waits": 0,
+        "from_fork": False,
+        "command": None,
     }
 
 
