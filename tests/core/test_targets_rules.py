@@ -17,7 +17,7 @@ import pytest
 
 from bot.core.docrules import DocRules, InterrogateRules, PydocstyleRules
 from bot.core.extract import extract
-from bot.core.rulefiles import read_doc_rules
+from bot.core.rulefiles import RULE_FILES, read_doc_rules
 from bot.core.targets import (
     SkipReason,
     TargetRules,
@@ -239,3 +239,33 @@ def test_interrogate_whitelist_counts_matching_names_only() -> None:
     rules = DocRules(interrogate=InterrogateRules(whitelist_regex=("test_",)))
     found = _targets("def test_a():\n    pass\ndef b():\n    pass\n", TargetRules(docrules=rules))
     assert found == {"test_a": "target", "b": "NOT_WHITELISTED"}
+
+
+# Each config source of tests/data/rules, and the functions of SOURCE it makes targets.
+BY_SOURCE = {
+    "none": {"Box.__init__", "Box.__repr__", "outer"},  # ruff's D1, docgen's default
+    "ruff-pyproject": {"Box.__init__", "outer"},  # D105 ignored
+    "ruff-toml": {"Box.__repr__", "outer"},  # numpy: no D107
+    "dot-ruff-toml": set(),  # D rules without a D1 code: nothing required
+    "setup-cfg-pydocstyle": {"outer"},
+    "tox-pydocstyle": {"Box.__init__", "Box.__repr__", "outer"},
+    "interrogate": {"Box.__repr__", "Box._grow", "Box.area", "outer", "outer.<locals>.inner"},
+    "interrogate-setup-cfg": {"Box.area", "outer", "outer.<locals>.inner"},
+    "pydoclint": {"Box.__init__", "Box.__repr__", "outer"},  # pydoclint requires none
+    "pre-commit-args": {
+        "Box.__init__",
+        "Box.__repr__",
+        "Box.area",
+        "outer",
+        "outer.<locals>.inner",
+    },
+    "broken": {"Box.__init__", "Box.__repr__", "outer"},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BY_SOURCE))
+def test_each_config_source_decides_the_targets(case: str) -> None:
+    folder = DATA / "rules" / case
+    files = {p: (folder / p).read_text() if (folder / p).is_file() else None for p in RULE_FILES}
+    found = _targets(SOURCE, TargetRules(docrules=read_doc_rules(files)))
+    assert {name for name, state in found.items() if state == "target"} == BY_SOURCE[case]
