@@ -18,7 +18,7 @@ so the ``__init__`` of a class that is a target is left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -202,13 +202,31 @@ def _class_exemption(
     klass: FunctionInfo, result: ExtractResult, rules: TargetRules
 ) -> SkipReason | None:
     """Return why the rules ask for no docstring on a class; None when they ask for one."""
+    return _first_asking(
+        rules,
+        lambda linter, privacy: _linter_class_exemption(klass, result, linter, privacy=privacy),
+        lambda tool, privacy: _interrogate_class_exemption(klass, result.path, tool, privacy),
+    )
+
+
+def _first_asking(
+    rules: TargetRules,
+    by_linter: Callable[[PydocstyleRules, bool], SkipReason | None],
+    by_interrogate: Callable[[InterrogateRules, bool], SkipReason | None],
+) -> SkipReason | None:
+    """Ask each tool in use; None when one asks for a docstring, else the first's reason.
+
+    A linter with D rules decides, even with no D1 code: that says no docstring is
+    required. A ruff configuration without any D rule says nothing about docstrings;
+    with no rules at all, ruff's ``D1`` rules decide (:data:`DEFAULT_REQUIREMENT`).
+    """
     privacy = rules.skip_private is not False
     doc = rules.docrules
-    reasons: list[SkipReason | None] = []
-    for linter in doc.linters or ((DEFAULT_REQUIREMENT,) if doc.interrogate is None else ()):
-        reasons.append(_linter_class_exemption(klass, result, linter, privacy=privacy))
+    reasons = [by_linter(linter, privacy) for linter in doc.linters]
     if doc.interrogate is not None:
-        reasons.append(_interrogate_class_exemption(klass, result.path, doc.interrogate, privacy))
+        reasons.append(by_interrogate(doc.interrogate, privacy))
+    if not reasons:
+        reasons.append(by_linter(DEFAULT_REQUIREMENT, privacy))
     if any(r is None for r in reasons):
         return None
     return next(r for r in reasons if r is not None)
@@ -320,25 +338,15 @@ def exemption(
 ) -> SkipReason | None:
     """Return why the rules ask for no docstring on ``function``; None when they ask for one.
 
-    Each tool decides for itself, and one asking is enough. With no docstring rules at
-    all, ruff's ``D1`` rules decide (:data:`DEFAULT_REQUIREMENT`).
+    Each tool decides for itself, and one asking is enough (:func:`_first_asking`).
     """
     if rules.skip_private and _private_name(function.qualname):
         return SkipReason.PRIVATE
-    privacy = rules.skip_private is not False
-    doc = rules.docrules
-    # A linter with D rules decides, even with no D1 code: that says no docstring is
-    # required. A ruff configuration without any D rule says nothing about docstrings.
-    reasons: list[SkipReason | None] = [
-        _linter_exemption(function, result, x, privacy=privacy) for x in doc.linters
-    ]
-    if doc.interrogate is not None:
-        reasons.append(_interrogate_exemption(function, result.path, doc.interrogate, privacy))
-    if not reasons:
-        reasons.append(_linter_exemption(function, result, DEFAULT_REQUIREMENT, privacy=privacy))
-    if any(r is None for r in reasons):
-        return None
-    return next(r for r in reasons if r is not None)
+    return _first_asking(
+        rules,
+        lambda linter, privacy: _linter_exemption(function, result, linter, privacy=privacy),
+        lambda tool, privacy: _interrogate_exemption(function, result.path, tool, privacy),
+    )
 
 
 def _linter_exemption(
