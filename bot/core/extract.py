@@ -224,7 +224,11 @@ class _Visitor:
             body_lineno=node.body[0].lineno,
             end_lineno=span[1],
             decorators=tuple(segment(lines, d) for d in node.decorator_list),
-            params=_without_self(_params(lines, init.args)) if init is not None else (),
+            params=(
+                _without_self(_params(lines, init.args))
+                if init is not None
+                else _record_fields(lines, node)
+            ),
             returns=None,
             docstring=ast.get_docstring(node) if doc_node else None,
             docstring_span=(doc_node.lineno, doc_node.end_lineno or 0) if doc_node else None,
@@ -309,6 +313,47 @@ def _params(lines: list[str], a: ast.arguments) -> tuple[Param, ...]:
     if a.kwarg:
         params.append(Param(a.kwarg.arg, "var_keyword", None, text(a.kwarg.annotation)))
     return tuple(params)
+
+
+# Decorators and bases whose classes get an ``__init__`` made from their annotated fields.
+_RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "attrs", "s"})
+_RECORD_BASES = frozenset({"NamedTuple", "BaseModel", "BaseSettings", "Struct"})
+
+
+def _record_fields(lines: list[str], node: ast.ClassDef) -> tuple[Param, ...]:
+    """Return a record class's constructor parameters: its annotated fields, in order.
+
+    A dataclass (or attrs, pydantic, NamedTuple, msgspec) class has no ``__init__`` in
+    its source, yet takes its fields as parameters; a plain class without one takes none.
+    ``ClassVar`` fields and ``field(init=False)`` are not parameters.
+    """
+    decorators = {_last_name(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list}
+    bases = {_last_name(b) for b in node.bases}
+    if not (decorators & _RECORD_DECORATORS or bases & _RECORD_BASES):
+        return ()
+    params = []
+    for stmt in node.body:
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+            continue
+        annotation = segment(lines, stmt.annotation)
+        if "ClassVar" in annotation or "KW_ONLY" in annotation or _init_false(stmt.value):
+            continue
+        default = segment(lines, stmt.value) if stmt.value is not None else None
+        params.append(Param(stmt.target.id, "positional_or_keyword", default, annotation))
+    return tuple(params)
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _init_false(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Call) and any(
+        k.arg == "init" and isinstance(k.value, ast.Constant) and k.value.value is False
+        for k in value.keywords
+    )
 
 
 def _without_self(params: tuple[Param, ...]) -> tuple[Param, ...]:

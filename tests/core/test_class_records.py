@@ -171,3 +171,15 @@ def test_a_class_is_not_changed_by_its_other_methods_comments_or_blank_lines() -
     assert changed(STORE, {17}) == []  # a one-line method
     assert changed(STORE, {5, 7}) == []  # a comment and a blank line
     assert changed(STORE, {26}) == []  # the function after it
+
+
+def test_a_record_class_takes_its_annotated_fields() -> None:
+    source = (
+        "from dataclasses import dataclass, field\nfrom typing import ClassVar\n\n\n"
+        "@dataclass(frozen=True)\nclass Point:\n    x: int\n    y: str = 'a'\n"
+        "    count: ClassVar[int] = 0\n    seen: list = field(default_factory=list, init=False)\n"
+        "\n\nclass Plain:\n    x: int\n"
+    )
+    records = {c.name: c for c in extract("m.py", source, class_records=True).class_records}
+    assert [(p.name, p.default) for p in records["Point"].params] == [("x", None), ("y", "'a'")]
+    assert records["Plain"].params == ()  # no generated __init__: it takes nothing

@@ -160,8 +160,48 @@ def result_kind(node: FunctionNode | None) -> ResultKind | None:
     return None
 
 
+def class_node(source: str, name: str) -> ast.ClassDef | None:
+    """Return the class called ``name`` when ``source`` shows one (a class was asked for)."""
+    for candidate in _candidates(source):
+        try:
+            tree = ast.parse(candidate)
+        except SyntaxError:
+            continue
+        found = [n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == name]
+        return found[0] if found else None
+    return None
+
+
+def _fields(klass: ast.ClassDef) -> list[str]:
+    """Return a decorated record class's annotated fields (a dataclass's parameters)."""
+    if not (klass.decorator_list or klass.bases):
+        return []
+    return [
+        n.target.id
+        for n in klass.body
+        if isinstance(n, ast.AnnAssign)
+        and isinstance(n.target, ast.Name)
+        and "ClassVar" not in ast.unparse(n.annotation)
+    ]
+
+
 def draft_for(function: AskedFunction) -> Draft:
-    """Return what a careful model knows to write about one asked function."""
+    """Return what a careful model knows to write about one asked function or class.
+
+    For a class, that is its constructor's parameters and no return value.
+    """
+    klass = class_node(function.source, function.name)
+    if klass is not None:
+        init = next(
+            (n for n in klass.body if isinstance(n, FunctionNode) and n.name == "__init__"), None
+        )
+        params = parameter_names(init) if init is not None else _fields(klass)
+        return Draft(
+            summary=summary_line(function.name),
+            params=tuple((p, f"The {' '.join(_words(p)) or p}.") for p in params),
+            result=None,
+            result_type=None,
+        )
     node = function_node(function.source, function.name)
     params = parameter_names(node) if node else []
     result = result_kind(node)
