@@ -227,7 +227,7 @@ class _Visitor:
             params=(
                 _without_self(_params(lines, init.args))
                 if init is not None
-                else _record_fields(lines, node)
+                else _field_params(lines, node)
             ),
             returns=None,
             docstring=ast.get_docstring(node) if doc_node else None,
@@ -320,7 +320,7 @@ _RECORD_DECORATORS = frozenset({"dataclass", "define", "frozen", "mutable", "att
 _RECORD_BASES = frozenset({"NamedTuple", "BaseModel", "BaseSettings", "Struct"})
 
 
-def _record_fields(lines: list[str], node: ast.ClassDef) -> tuple[Param, ...]:
+def record_fields(node: ast.ClassDef) -> list[ast.AnnAssign]:
     """Return a record class's constructor parameters: its annotated fields, in order.
 
     A dataclass (or attrs, pydantic, NamedTuple, msgspec) class has no ``__init__`` in
@@ -330,15 +330,27 @@ def _record_fields(lines: list[str], node: ast.ClassDef) -> tuple[Param, ...]:
     decorators = {_last_name(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list}
     bases = {_last_name(b) for b in node.bases}
     if not (decorators & _RECORD_DECORATORS or bases & _RECORD_BASES):
-        return ()
+        return []
+    return [
+        stmt
+        for stmt in node.body
+        if isinstance(stmt, ast.AnnAssign)
+        and isinstance(stmt.target, ast.Name)
+        and not _not_a_parameter(stmt)
+    ]
+
+
+def _not_a_parameter(stmt: ast.AnnAssign) -> bool:
+    annotation = ast.unparse(stmt.annotation)
+    return "ClassVar" in annotation or "KW_ONLY" in annotation or _init_false(stmt.value)
+
+
+def _field_params(lines: list[str], node: ast.ClassDef) -> tuple[Param, ...]:
     params = []
-    for stmt in node.body:
-        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
-            continue
-        annotation = segment(lines, stmt.annotation)
-        if "ClassVar" in annotation or "KW_ONLY" in annotation or _init_false(stmt.value):
-            continue
+    for stmt in record_fields(node):
+        assert isinstance(stmt.target, ast.Name)
         default = segment(lines, stmt.value) if stmt.value is not None else None
+        annotation = segment(lines, stmt.annotation)
         params.append(Param(stmt.target.id, "positional_or_keyword", default, annotation))
     return tuple(params)
 

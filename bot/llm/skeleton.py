@@ -23,6 +23,7 @@ from typing import Self
 from bot.core.docmerge import sync_params
 from bot.core.docparts import Block, DocParts, Entries, Entry, Raised, Raises, Value, Values
 from bot.core.docstyle import render_parts
+from bot.core.extract import record_fields
 from bot.llm.plan import PlannedRequest
 from bot.llm.prompt import (
     FunctionNode,
@@ -102,7 +103,11 @@ def class_facts(node: ast.ClassDef) -> Facts:
     for stmt in node.body:
         if isinstance(stmt, FunctionNode) and stmt.name == "__init__":
             init = stmt
-    params = () if init is None else _params(init.args)  # self left out, as for methods
+    if init is None:  # a dataclass's fields are its parameters; a plain class takes none
+        fields = record_fields(node)
+        params = tuple((ast.unparse(f.target), ast.unparse(f.annotation)) for f in fields)
+    else:
+        params = _params(init.args)  # self left out, as for methods
     return Facts(node.name, params, None, False, ())
 
 
