@@ -75,7 +75,8 @@ STALE_NOTE = (
 # A class is shown as its header, class-level code and __init__, methods shortened.
 CLASS_NOTE = (
     "This is a class: document its purpose and its constructor's parameters "
-    "(those of __init__) in one class docstring, with no Returns section."
+    "(those of __init__, or a dataclass's fields) in one class docstring, with no Returns "
+    "section."
 )
 
 
