@@ -14,11 +14,10 @@ from collections.abc import Collection, Mapping
 import redis.asyncio
 from redis.exceptions import RedisError
 
+from bot import keys
 from bot.llm.answers import DEFAULT_TTL_SECONDS
 
 log = logging.getLogger(__name__)
-
-KEY_PREFIX = "docgen:answer"
 
 
 class RedisAnswerCache:
@@ -38,7 +37,7 @@ class RedisAnswerCache:
 
     def redis_key(self, key: str) -> str:
         """Return the Redis key that holds the answer kept under ``key``."""
-        return f"{KEY_PREFIX}:{self._installation_id}:{key}"
+        return keys.answer_key(self._installation_id, key)
 
     async def get_many(self, keys: Collection[str]) -> dict[str, str]:
         """Return the texts kept under any of ``keys``, in one MGET; empty if Redis fails."""

@@ -23,6 +23,8 @@ from typing import cast
 
 import redis.asyncio
 
+from bot import keys
+
 NANO = 1_000_000_000
 KEEP_SECONDS = 400 * 86_400  # a month's record outlives the month, for the record
 
@@ -141,8 +143,10 @@ class MonthlyBudget:
         self._used = client.register_script(_USED)
 
     def _keys(self, month: str) -> list[str]:
-        spent = f"docgen:budget:{self._installation}:{month}"
-        return [spent, spent + ":held"]
+        return [
+            keys.budget_key(self._installation, month),
+            keys.budget_held_key(self._installation, month),
+        ]
 
     async def reserve(self, *, tokens: int, cost_usd: float) -> Reservation | Refusal:
         """Hold ``tokens`` and ``cost_usd`` this month, or say which limit refuses."""

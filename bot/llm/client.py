@@ -30,6 +30,7 @@ import redis.asyncio
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import SecretStr
 
+from bot import keys
 from bot.llm.models import ModelFacts
 from bot.llm.plan import PlannedRequest
 from bot.llm.prompt import RESPONSE_FORMAT
@@ -311,7 +312,7 @@ def shared_limiter(
         return None
     return SharedRateLimiter(
         client,
-        key=f"docgen:ratelimit:{name}",
+        key=keys.ratelimit_key(name),
         requests_per_minute=requests_per_minute,
         tokens_per_minute=tokens_per_minute,
         request_periods=REQUEST_PERIODS,

@@ -3,9 +3,13 @@
 ``POST /api/github/webhooks`` answers in this order of checks: 413 for a body
 over 25 MiB (read no further), 401 for a missing or wrong signature, 400 for
 missing headers or a body the event cannot use, 200 with a reason for a valid
-delivery that asks nothing of docgen (or was already handled), 202 with the job
-id when a job was queued, 503 when the queue cannot be reached (GitHub then
+delivery that asks nothing of docgen (or was already handled, or comes from a
+suspended installation) and for an installation change carried out, 202 with
+the job id when a job was queued, 503 when Redis cannot be reached (GitHub then
 marks the delivery failed, and it can be redelivered).
+
+Installation changes (suspended, deleted, repositories removed) are carried out
+here, in Redis, before answering: they need no GitHub call (see bot.lifecycle).
 
 The webhook route is a bare ASGI callable, reached before Starlette's
 middleware: it reads the raw body once, decodes only what the decision needs
@@ -34,10 +38,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from bot import lifecycle
 from bot.contract import ReviewJob
 from bot.logging_setup import Throttle, configure_logging, kv
 from bot.settings import Front, Settings, load_settings, redact_url
-from bot.web.events import HANDLED_EVENTS, BadPayload, Ignore, decide
+from bot.web.events import HANDLED_EVENTS, BadPayload, Ignore, InstallationChange, decide
 from bot.web.metrics import CONTENT_TYPE, WebhookMetrics
 from bot.web.queue import JobQueue
 from bot.web.webhook import MAX_BODY_BYTES, SignatureVerifier, valid_delivery_id
@@ -214,7 +219,35 @@ class WebhookEndpoint:
             line = kv(msg="ignored", delivery_id=delivery, event=event, reason=decision.reason)
             log.info("%s", line)
             return await _respond(send, 200, {"reason": decision.reason})
+        if isinstance(decision, InstallationChange):
+            return await self._change(send, event, delivery, decision)
         await self._enqueue(send, event, delivery, decision)
+
+    async def _change(
+        self, send: Send, event: str, delivery: str, change: InstallationChange
+    ) -> None:
+        redis = self._runtime.redis
+        if redis is None:
+            raise RuntimeError("the app's lifespan has not started")
+        try:
+            deleted, reason = await _carry_out(redis, change)
+        except (RedisError, OSError, TimeoutError) as exc:
+            self._metrics.delivery(event, "unavailable")
+            line = kv(msg="redis unavailable", delivery_id=delivery, error=type(exc).__name__)
+            log.error("%s", line)
+            return await _respond(send, 503, {"error": "redis unavailable"})
+        self._metrics.delivery(event, "handled")
+        line = kv(
+            msg="installation change",
+            event=change.name,
+            delivery_id=delivery,
+            installation=change.installation_id,
+            action=change.action,
+            repos=len(change.repos),
+            keys_deleted=deleted,
+        )
+        log.info("%s", line)
+        await _respond(send, 200, {"reason": reason, "keys_deleted": deleted})
 
     async def _enqueue(self, send: Send, event: str, delivery: str, spec: ReviewJob) -> None:
         queue = self._runtime.queue
@@ -229,6 +262,11 @@ class WebhookEndpoint:
             log.error("%s", line)
             return await _respond(send, 503, {"error": "queue unavailable"})
         self._metrics.enqueue_seconds(time.perf_counter() - started)
+        if outcome.ignored:
+            self._metrics.delivery(event, "ignored")
+            reason = f"installation {spec.installation_id} is suspended"
+            log.info("%s", kv(msg="ignored", delivery_id=delivery, event=event, reason=reason))
+            return await _respond(send, 200, {"reason": reason})
         self._metrics.delivery(event, "queued" if outcome.created else "duplicate")
         line = kv(
             msg="queued" if outcome.created else "duplicate",
@@ -247,6 +285,24 @@ class WebhookEndpoint:
         self._metrics.delivery(event, "bad_request")
         log.warning("%s", kv(msg="bad request", delivery_id=delivery, event=event, error=error))
         await _respond(send, 400, {"error": error})
+
+
+async def _carry_out(redis: ArqRedis, change: InstallationChange) -> tuple[int, str]:
+    """Apply an installation change to Redis; return the keys deleted and a reason."""
+    name, installation = change.name, change.installation_id
+    if change.action == "deleted":
+        deleted = await lifecycle.forget_installation(redis, installation, change.repos)
+        return deleted, f"{name}: forgot installation {installation}"
+    if change.action == "suspend":
+        await lifecycle.suspend(redis, installation)
+        return 0, f"{name}: deliveries of installation {installation} are ignored"
+    if change.action == "unsuspend":
+        deleted = await lifecycle.unsuspend(redis, installation)
+        return deleted, f"{name}: installation {installation} is served again"
+    if change.action == "removed":
+        deleted = await lifecycle.forget_repositories(redis, change.repos)
+        return deleted, f"{name}: forgot {len(change.repos)} repositories"
+    return 0, f"{name}: nothing stored"
 
 
 class _App(Starlette):

@@ -1,8 +1,9 @@
-"""Pure decision: a verified delivery (event name + raw JSON body) -> ignore, or a job.
+"""Pure decision: a verified delivery (event name + raw JSON body) -> ignore, a job, or a change.
 
 Only the fields the decision needs are decoded (msgspec skips the rest of a
 30 KB payload without building it), so the web process stays fast. The job is
-a :class:`bot.contract.ReviewJob`, the record the worker reads back.
+a :class:`bot.contract.ReviewJob`, the record the worker reads back; an
+:class:`InstallationChange` is carried out by the web process itself, in Redis.
 """
 
 from __future__ import annotations
@@ -20,8 +21,17 @@ from bot.errors import DocgenError
 # Actions after which the pull request's code may hold functions to document.
 REVIEWED_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 
-# `/docgen` alone or followed by arguments; not `/docgenerate`.
-_COMMAND = re.compile(r"\s*/docgen(?:\s|$)")
+# A comment's first line that is `/docgen`, alone or followed by its arguments; not
+# `/docgenerate`. Up to three spaces may lead: four make a Markdown code block, which
+# shows the command rather than giving it (so do a quote, `> /docgen`, and a fence).
+_COMMAND = re.compile(r" {0,3}/docgen(?:\s(?P<args>.*))?", re.IGNORECASE | re.DOTALL)
+_FIRST_LINE = re.compile(r"\r\n|\r|\n")
+
+# Installation actions that change what docgen keeps or does for an installation.
+INSTALLATION_ACTIONS = frozenset(
+    {"created", "deleted", "suspend", "unsuspend", "new_permissions_accepted"}
+)
+REPOSITORIES_ACTIONS = frozenset({"added", "removed"})
 
 
 class BadPayload(DocgenError):
@@ -35,7 +45,27 @@ class Ignore:
     reason: str
 
 
-Decision = Ignore | ReviewJob
+@dataclass(frozen=True, slots=True)
+class InstallationChange:
+    """An installation or its repositories changed; the web process updates Redis.
+
+    ``event`` is ``installation`` or ``installation_repositories``; ``repos`` are
+    the repositories (``owner/name``) whose keys go: all of them when the
+    installation was deleted, the removed ones when repositories were removed.
+    """
+
+    installation_id: int
+    event: str
+    action: str
+    repos: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Return ``event.action``, as logs and answers spell it."""
+        return f"{self.event}.{self.action}"
+
+
+Decision = Ignore | ReviewJob | InstallationChange
 _T = TypeVar("_T")
 
 
@@ -55,6 +85,12 @@ class _Installation(msgspec.Struct):
 
 class _Head(msgspec.Struct):
     sha: str
+    # None when the fork was deleted; absent only in hand-made payloads.
+    repo: _Repository | None | msgspec.UnsetType = msgspec.UNSET
+
+
+class _Base(msgspec.Struct):
+    repo: _Repository
 
 
 class _PullRequest(msgspec.Struct):
@@ -63,6 +99,7 @@ class _PullRequest(msgspec.Struct):
     head: _Head
     user: _User
     draft: bool = False
+    base: _Base | None = None
 
 
 class _PullRequestEvent(msgspec.Struct):
@@ -102,6 +139,14 @@ class _IssueCommentEvent(msgspec.Struct):
 class _InstallationEvent(msgspec.Struct):
     action: str
     installation: _Installation
+    # Present on created and deleted: the repositories the installation could reach.
+    repositories: list[_Repository] | None = None
+
+
+class _RepositoriesEvent(msgspec.Struct):
+    action: str
+    installation: _Installation
+    repositories_removed: list[_Repository] = []
 
 
 class _Envelope(msgspec.Struct):
@@ -111,6 +156,7 @@ class _Envelope(msgspec.Struct):
 _PULL_REQUEST = msgspec.json.Decoder(_PullRequestEvent)
 _ISSUE_COMMENT = msgspec.json.Decoder(_IssueCommentEvent)
 _INSTALLATION = msgspec.json.Decoder(_InstallationEvent)
+_REPOSITORIES = msgspec.json.Decoder(_RepositoriesEvent)
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
 
 
@@ -150,7 +196,35 @@ def _pull_request(body: bytes, review_drafts: bool) -> Decision:
         head_sha=pr.head.sha,
         trigger=f"pull_request.{event.action}",
         sender=event.sender.login,
+        from_fork=_from_fork(pr, event.repository),
     )
+
+
+def _from_fork(pr: _PullRequest, repository: _Repository) -> bool:
+    """Return True when the pull request's head lives in another repository than its base."""
+    if pr.head.repo is msgspec.UNSET:
+        return False  # not said; GitHub always says, null included
+    if pr.head.repo is None:
+        return True  # the fork was deleted
+    base = pr.base.repo if pr.base is not None else repository
+    return pr.head.repo.full_name.casefold() != base.full_name.casefold()
+
+
+def command_args(body: str | None) -> str | None:
+    """Return the arguments of a ``/docgen`` command, or None if ``body`` gives none.
+
+    Only the comment's first line counts: ``/docgen`` at its start (any case, up
+    to three leading spaces), then its arguments, stripped (``""`` for a bare
+    ``/docgen``). A quoted reply or a fenced block starting the comment is not a
+    command, and neither is a ``/docgen`` on a later line.
+    """
+    if not body:
+        return None
+    first = _FIRST_LINE.split(body, maxsplit=1)[0]
+    match = _COMMAND.fullmatch(first)
+    if match is None:
+        return None
+    return (match.group("args") or "").strip()
 
 
 def _issue_comment(body: bytes, review_drafts: bool) -> Decision:
@@ -161,7 +235,8 @@ def _issue_comment(body: bytes, review_drafts: bool) -> Decision:
         return Ignore(f"issue_comment.{event.action}: only new comments are commands")
     if issue.pull_request is None:
         return Ignore(f"#{issue.number} is an issue, not a pull request")
-    if not _COMMAND.match(comment.body or ""):
+    command = command_args(comment.body)
+    if command is None:
         return Ignore("comment is not a /docgen command")
     if comment.user.type == "Bot" or event.sender.type == "Bot":
         return Ignore(f"/docgen comment by a bot ({comment.user.login})")
@@ -177,13 +252,30 @@ def _issue_comment(body: bytes, review_drafts: bool) -> Decision:
         sender=event.sender.login,
         comment_id=comment.id,
         commenter=comment.user.login,
+        command=command,
     )
 
 
 def _installation(body: bytes, review_drafts: bool) -> Decision:
     event = _decode(_INSTALLATION, body)
-    # Tokens are minted per job, so an installation change needs nothing from us now.
-    return Ignore(f"installation.{event.action}: nothing to do")
+    if event.action not in INSTALLATION_ACTIONS:
+        return Ignore(f"installation.{event.action}: nothing to do")
+    repos: tuple[str, ...] = ()
+    if event.action == "deleted":
+        repos = tuple(r.full_name for r in event.repositories or ())
+    return InstallationChange(event.installation.id, "installation", event.action, repos)
+
+
+def _installation_repositories(body: bytes, review_drafts: bool) -> Decision:
+    event = _decode(_REPOSITORIES, body)
+    if event.action not in REPOSITORIES_ACTIONS:
+        return Ignore(f"installation_repositories.{event.action}: nothing to do")
+    repos: tuple[str, ...] = ()
+    if event.action == "removed":
+        repos = tuple(r.full_name for r in event.repositories_removed)
+    return InstallationChange(
+        event.installation.id, "installation_repositories", event.action, repos
+    )
 
 
 def _ping(body: bytes, review_drafts: bool) -> Decision:
@@ -195,6 +287,7 @@ _HANDLERS: dict[str, Callable[[bytes, bool], Decision]] = {
     "pull_request": _pull_request,
     "issue_comment": _issue_comment,
     "installation": _installation,
+    "installation_repositories": _installation_repositories,
     "ping": _ping,
 }
 

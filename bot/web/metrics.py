@@ -20,6 +20,7 @@ OUTCOMES = (
     "queued",
     "duplicate",
     "ignored",
+    "handled",
     "bad_request",
     "unavailable",
     "error",

@@ -11,6 +11,9 @@ the debounce delay, and a newer push to the same pull request removes the
 older job while it still waits, leaving a marker so that a redelivery of the
 superseded delivery does not bring it back.
 
+A delivery of a suspended installation queues nothing: the same script checks
+the installation's suspended flag (``bot.keys.suspended_key``).
+
 One Lua script does the checks and the writes atomically (arq's enqueue costs
 several round trips with WATCH/MULTI), and the scripts of deliveries handled in
 the same turn of the event loop share one pipelined round trip. Jobs are written
@@ -40,25 +43,31 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
 from bot.contract import JOB_FUNCTION, ReviewJob
+from bot.keys import SUPERSEDED_PREFIX, SUSPENDED_PREFIX, latest_push_key
 
-SUPERSEDED_PREFIX = "docgen:superseded:"
-LATEST_PUSH_PREFIX = "docgen:latest-push:"
 # A waiting job is only removed if it is due this much later than now, so a
 # worker (which starts only jobs already due) can never be starting it.
 SUPERSEDE_MARGIN_MS = 250
 
-# Replies: {QUEUED}, {HELD, 'active'|'superseded', by}, or {HAS_RESULT, result}.
-_HELD, _QUEUED, _HAS_RESULT = 0, 1, 2
+# Replies: {QUEUED}, {HELD, 'active'|'superseded', by}, {HAS_RESULT, result}, or
+# {SUSPENDED}.
+_HELD, _QUEUED, _HAS_RESULT, _SUSPENDED = 0, 1, 2, 3
 
 # KEYS[1]: the queue. ARGV: job id, serialized job, score (due time, ms),
 # supersede threshold (ms), latest-push key ("" unless collapsible),
-# failed result to replace ("" on a first attempt). Key names are built here
-# rather than passed, because every argument costs the web process encoding time.
+# failed result to replace ("" on a first attempt), installation id. Key names
+# are built here from bot.keys' prefixes (as bot.keys.superseded_key and
+# suspended_key spell them) rather than passed, because every argument costs the
+# web process encoding time. A superseded marker written before markers carried
+# the installation is still read; those expire within a day.
 _ENQUEUE_LUA = Template("""
 local id = ARGV[1]
+local installation = ARGV[7]
+if redis.call('EXISTS', '$suspended' .. installation) == 1 then return {3} end
 local job_key = '$job' .. id
 if redis.call('EXISTS', job_key, '$in_progress' .. id) > 0 then return {0, 'active'} end
-local by = redis.call('GET', '$superseded' .. id)
+local by = redis.call('GET', '$superseded' .. installation .. ':' .. id)
+  or redis.call('GET', '$superseded' .. id)
 if by then return {0, 'superseded', by} end
 local result_key = '$result' .. id
 local result = redis.call('GET', result_key)
@@ -76,7 +85,7 @@ if ARGV[5] ~= '' then
         and redis.call('EXISTS', '$in_progress' .. prev) == 0 then
       redis.call('ZREM', KEYS[1], prev)
       redis.call('DEL', '$job' .. prev)
-      redis.call('SET', '$superseded' .. prev, id, 'PX', $expires)
+      redis.call('SET', '$superseded' .. installation .. ':' .. prev, id, 'PX', $expires)
     end
   end
   redis.call('SET', ARGV[5], id, 'PX', $expires)
@@ -94,6 +103,7 @@ def _enqueue_script(defer_ms: int) -> str:
         result=result_key_prefix,
         retry=retry_key_prefix,
         superseded=SUPERSEDED_PREFIX,
+        suspended=SUSPENDED_PREFIX,
         expires=expires_extra_ms,
         defer=defer_ms,
     )
@@ -101,16 +111,15 @@ def _enqueue_script(defer_ms: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Enqueued:
-    """The outcome of an enqueue: ``created`` is False when the delivery was already handled."""
+    """The outcome of an enqueue: ``created`` is False when the delivery was already handled.
+
+    ``ignored`` is True when nothing was queued because the installation is suspended.
+    """
 
     job_id: str
     created: bool
     detail: str
-
-
-def latest_push_key(repo: str, number: int) -> str:
-    """Return the Redis key naming the newest ``synchronize`` job of a pull request."""
-    return f"{LATEST_PUSH_PREFIX}{repo.lower()}#{number}"
+    ignored: bool = False
 
 
 class JobQueue:
@@ -148,6 +157,7 @@ class JobQueue:
             now_ms + SUPERSEDE_MARGIN_MS,
             pointer,
             b"",
+            spec.installation_id,
         ]
         reply = await self._batcher.call(args)
         requeued = False
@@ -159,6 +169,8 @@ class JobQueue:
 
 
 def _outcome(job_id: str, reply: list[Any], defer_ms: int, requeued: bool) -> Enqueued:
+    if reply[0] == _SUSPENDED:
+        return Enqueued(job_id, False, "installation suspended", ignored=True)
     if reply[0] == _QUEUED:
         if requeued:
             return Enqueued(job_id, True, "failed before; queued again")

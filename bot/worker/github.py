@@ -31,6 +31,7 @@ from githubkit_schemas.latest.models import (
     SimpleUser,
 )
 
+from bot.keys import GITHUB_CACHE_PREFIX
 from bot.settings import Settings
 
 # A rate limit that clears within this many seconds is waited out in place;
@@ -100,7 +101,11 @@ class GitHubApp:
         pem = settings.private_key()
         if settings.github_app_id is None or pem is None:
             raise ValueError("GitHubApp needs GITHUB_APP_ID and a private key")
-        cache = AsyncRedisCacheStrategy(redis_client, prefix="docgen:gh") if redis_client else None
+        cache = (
+            AsyncRedisCacheStrategy(redis_client, prefix=GITHUB_CACHE_PREFIX)
+            if redis_client
+            else None
+        )
         self._app = GitHub(
             AppAuthStrategy(str(settings.github_app_id), pem),
             base_url=settings.github_api_url,

@@ -30,6 +30,8 @@ from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, Proposal, delivery, document, remember
+from bot.keys import lock_key, pr_cost_key
+from bot.lifecycle import is_suspended
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -67,7 +69,9 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     """Review one pull request; return what happened in a few words (kept as arq's result)."""
     args = ReviewJob.from_kwargs(kwargs)
     services: Services = ctx["services"]
-    lock = f"docgen:lock:{args.repo}#{args.number}"
+    if await is_suspended(services.redis, args.installation_id):
+        return "ignored: installation suspended"
+    lock = lock_key(args.repo, args.number)
     if not await services.redis.set(lock, args.delivery_id, nx=True, ex=LOCK_SECONDS):
         return await wait_turn(ctx["redis"], args)
     try:
@@ -265,7 +269,7 @@ async def _engine(r: Review, files: list[SourceFile]) -> Engine:
 
 
 async def _add_pr_cost(r: Review, cost: float) -> float:
-    key = f"docgen:pr-cost:{r.args.repo}#{r.args.number}"
+    key = pr_cost_key(r.args.repo, r.args.number)
     total = float(await r.services.redis.incrbyfloat(key, cost))
     await r.services.redis.expire(key, PR_COST_TTL)
     return total

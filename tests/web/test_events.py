@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 
 from bot.contract import JOB_FUNCTION, ReviewJob
-from bot.web.events import BadPayload, Ignore, decide
+from bot.web.events import BadPayload, Decision, Ignore, InstallationChange, command_args, decide
 from tests.web.support import compact, payload
 
 HEAD = "7c1d0f3e5a9b24c8d6e1f0a3b5c7d9e2f4a6b8c0"
 HEAD2 = "e4b9a2c71f08d3e6a5b4c3d2e1f0a9b8c7d6e5f4"
 
 
-def _decide(event: str, data: dict[str, Any], **kwargs: Any) -> Ignore | ReviewJob:
+def _decide(event: str, data: dict[str, Any], **kwargs: Any) -> Decision:
     return decide(event, compact(data), **kwargs)
 
 
@@ -57,7 +57,7 @@ def test_job_kwargs_follow_the_contract() -> None:
         "commenter": "carol-maint",
         "waits": 0,
         "from_fork": False,
-        "command": None,
+        "command": "",
     }
 
 
@@ -93,19 +93,102 @@ def test_pull_request_from_a_bot_is_ignored() -> None:
     )
 
 
-@pytest.mark.parametrize("body", ["/docgen", "  /docgen please", "/docgen\r\nmore", "/docgen\tall"])
-def test_docgen_command_makes_a_job(body: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "command"),
+    [
+        ("/docgen", ""),
+        ("/docgen   ", ""),
+        ("  /docgen please", "please"),
+        ("   /docgen all", "all"),  # three spaces: still a paragraph in Markdown
+        ("/docgen\r\nmore", ""),
+        ("/docgen\tall", "all"),
+        ("/DocGen Rerun  --Force ", "Rerun  --Force"),  # any case; the arguments keep theirs
+        ("/DOCGEN", ""),
+        ("/docgen only src/**\nThe rest is prose\n/docgen other", "only src/**"),
+        ("/docgen retry\r\n\r\n> /docgen quoted", "retry"),
+        ("/docgen\u00a0nbsp", "nbsp"),
+    ],
+)
+def test_docgen_command_makes_a_job_with_its_first_line_arguments(body: str, command: str) -> None:
     data = payload("issue_comment.created")
     data["comment"]["body"] = body
     spec = _decide("issue_comment", data)
     assert isinstance(spec, ReviewJob) and spec.comment_id == 2497731185
+    assert spec.is_command and spec.command == command
 
 
-@pytest.mark.parametrize("body", ["LGTM", "please run /docgen", "/docgenerate", "", None])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "LGTM",
+        "please run /docgen",
+        "/docgenerate",
+        "/docgen-all",
+        "/docgen:all",
+        "> /docgen",  # a quoted reply
+        ">/docgen all",
+        "```\n/docgen\n```",  # a fence: line 1 is the fence
+        "~~~text\n/docgen\n~~~",
+        "    /docgen",  # four spaces: an indented code block
+        "\t/docgen",
+        "`/docgen`",
+        "\n/docgen",  # line 1 is empty
+        "Thanks!\n/docgen",  # only line 1 counts
+        "docgen",
+        "",
+        None,
+    ],
+)
 def test_other_comments_are_ignored(body: str | None) -> None:
     data = payload("issue_comment.created")
     data["comment"]["body"] = body
     assert _decide("issue_comment", data) == Ignore("comment is not a /docgen command")
+    assert command_args(body) is None
+
+
+def test_a_docgen_comment_by_docgen_itself_is_ignored() -> None:
+    data = payload("issue_comment.created")
+    data["comment"]["body"] = "/docgen\n<!-- docgen:summary -->"
+    data["comment"]["user"].update(login="docgen-bot[bot]", type="Bot")
+    assert _decide("issue_comment", data) == Ignore("/docgen comment by a bot (docgen-bot[bot])")
+
+
+def test_deleted_command_is_ignored() -> None:
+    data = payload("issue_comment.created")
+    data["action"] = "deleted"
+    assert _decide("issue_comment", data) == Ignore(
+        "issue_comment.deleted: only new comments are commands"
+    )
+
+
+def _fork(data: dict[str, Any], owner: str = "bob-forks") -> dict[str, Any]:
+    head = data["pull_request"]["head"]
+    head["repo"]["full_name"] = f"{owner}/pipelines"
+    head["repo"]["owner"]["login"] = owner
+    head["label"] = f"{owner}:reader-docs"
+    return data
+
+
+def test_pull_request_from_a_fork_carries_the_flag() -> None:
+    spec = _decide("pull_request", _fork(payload("pull_request.opened")))
+    assert isinstance(spec, ReviewJob) and spec.from_fork
+    assert spec.repo == "acme-data/pipelines"  # still the base repository's job
+    same = _decide("pull_request", payload("pull_request.synchronize"))
+    assert isinstance(same, ReviewJob) and not same.from_fork
+
+
+def test_pull_request_whose_fork_was_deleted_is_from_a_fork() -> None:
+    data = payload("pull_request.synchronize")
+    data["pull_request"]["head"]["repo"] = None
+    spec = _decide("pull_request", data)
+    assert isinstance(spec, ReviewJob) and spec.from_fork
+
+
+def test_a_head_in_the_same_repository_spelt_in_another_case_is_not_a_fork() -> None:
+    data = payload("pull_request.opened")
+    data["pull_request"]["head"]["repo"]["full_name"] = "Acme-Data/Pipelines"
+    spec = _decide("pull_request", data)
+    assert isinstance(spec, ReviewJob) and not spec.from_fork
 
 
 def test_comment_on_an_issue_is_ignored() -> None:
@@ -135,11 +218,35 @@ def test_comment_on_a_closed_pull_request_is_ignored() -> None:
     assert _decide("issue_comment", data) == Ignore("pull request #1187 is closed")
 
 
-def test_installation_and_ping_are_acknowledged() -> None:
-    assert _decide("installation", payload("installation.created")) == Ignore(
-        "installation.created: nothing to do"
-    )
+def test_ping_is_acknowledged() -> None:
     assert _decide("ping", payload("ping")) == Ignore("pong")
+
+
+REPOS = ("acme-data/pipelines", "acme-data/warehouse-models")
+
+
+@pytest.mark.parametrize(
+    ("event", "action", "repos"),
+    [
+        ("installation", "created", ()),
+        ("installation", "deleted", REPOS),
+        ("installation", "suspend", ()),
+        ("installation", "unsuspend", ()),
+        ("installation", "new_permissions_accepted", ()),
+        ("installation_repositories", "added", ()),
+        ("installation_repositories", "removed", ("acme-data/warehouse-models",)),
+    ],
+)
+def test_installation_events_are_changes(event: str, action: str, repos: tuple[str, ...]) -> None:
+    change = _decide(event, payload(f"{event}.{action}"))
+    assert change == InstallationChange(58213377, event, action, repos)
+    assert isinstance(change, InstallationChange) and change.name == f"{event}.{action}"
+
+
+def test_unknown_installation_actions_are_ignored() -> None:
+    data = payload("installation.created")
+    data["action"] = "renamed"
+    assert _decide("installation", data) == Ignore("installation.renamed: nothing to do")
 
 
 def test_unhandled_events_are_ignored_by_name() -> None:
@@ -164,6 +271,8 @@ def test_non_json_body_is_a_bad_payload(event: str, body: bytes) -> None:
         ("pull_request", "pull_request.synchronize", ("pull_request", "number")),
         ("issue_comment", "issue_comment.created", ("comment", "id")),
         ("installation", "installation.created", ("installation",)),
+        ("installation", "installation.deleted", ("installation", "id")),
+        ("installation_repositories", "installation_repositories.removed", ("installation",)),
     ],
 )
 def test_missing_fields_are_a_bad_payload(event: str, name: str, path: tuple[str, ...]) -> None:

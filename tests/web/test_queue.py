@@ -18,10 +18,11 @@ from redis.asyncio import ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.contract import JOB_FUNCTION, ReviewJob
+from bot.keys import latest_push_key, legacy_superseded_key, superseded_key, suspended_key
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.events import decide
-from bot.web.queue import SUPERSEDE_MARGIN_MS, JobQueue, latest_push_key
+from bot.web.queue import SUPERSEDE_MARGIN_MS, JobQueue
 from tests.web.support import adeliver, compact, new_delivery_id, payload, serve
 
 # arq's Worker.close() calls redis-py's deprecated close(); nothing else may warn.
@@ -204,6 +205,27 @@ async def test_a_synchronize_burst_reviews_only_the_newest_head(
         {"job_id": ids[0], "reason": f"superseded by {ids[1]}"},  # the push right after it
     )
     assert await redis_client.zcard("arq:queue") == 0
+
+
+async def test_superseded_markers_name_the_installation(arq_redis: ArqRedis) -> None:
+    queue = JobQueue(arq_redis, debounce_seconds=60)
+    await queue.enqueue(_spec("pull_request.synchronize"), delivery_id="push-1")
+    await queue.enqueue(_spec("pull_request.synchronize"), delivery_id="push-2")
+    assert await arq_redis.get(superseded_key(58213377, "push-1")) == b"push-2"
+    # A marker written before markers carried the installation still holds.
+    await arq_redis.set(legacy_superseded_key("push-0"), b"push-1")
+    late = await queue.enqueue(_spec("pull_request.synchronize"), delivery_id="push-0")
+    assert (late.created, late.detail) == (False, "superseded by push-1")
+
+
+async def test_a_suspended_installation_queues_nothing(arq_redis: ArqRedis) -> None:
+    queue = JobQueue(arq_redis, debounce_seconds=0)
+    await arq_redis.set(suspended_key(58213377), b"1")
+    outcome = await queue.enqueue(_spec(), delivery_id="d-1")
+    assert (outcome.created, outcome.ignored) == (False, True)
+    assert await arq_redis.zcard("arq:queue") == 0
+    await arq_redis.delete(suspended_key(58213377))
+    assert (await queue.enqueue(_spec(), delivery_id="d-1")).created
 
 
 async def test_a_push_whose_job_is_already_due_is_not_superseded(arq_redis: ArqRedis) -> None:

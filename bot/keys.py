@@ -1,0 +1,156 @@
+"""Every Redis key docgen writes is named here, with what to delete when access goes.
+
+Each family is built by one function (``*_key``), so the code that reads and writes
+a key and the code that forgets an installation agree on its shape. A key belongs
+to one of three scopes:
+
+- an installation (its id is in the key): monthly budgets and their holds, the
+  answer cache, the cached installation token, superseded-push markers, the
+  suspended flag;
+- a repository (``owner/name`` is in the key): a review's lock, a pull request's
+  running cost, the newest push of a pull request;
+- the App as a whole: the model deployment's shared rate-limit windows and the
+  App's own JWT, which no installation owns.
+
+``installation_patterns`` and ``repository_patterns`` are the ``SCAN MATCH``
+patterns of the first two scopes. Nothing else in ``bot/`` spells a ``docgen:``
+key (``tests/test_keys.py`` checks both facts).
+"""
+
+from __future__ import annotations
+
+ROOT = "docgen:"
+SCAN_ALL = ROOT + "*"
+
+BUDGET_PREFIX = ROOT + "budget:"
+ANSWER_PREFIX = ROOT + "answer:"
+SUSPENDED_PREFIX = ROOT + "suspended:"
+SUPERSEDED_PREFIX = ROOT + "superseded:"
+LATEST_PUSH_PREFIX = ROOT + "latest-push:"
+LOCK_PREFIX = ROOT + "lock:"
+PR_COST_PREFIX = ROOT + "pr-cost:"
+RATELIMIT_PREFIX = ROOT + "ratelimit:"
+# githubkit's cache (installation tokens, the App's JWT) lives under this prefix;
+# githubkit adds ":" and its own key, ``githubkit:auth:app:{app id}:...``.
+GITHUB_CACHE_PREFIX = ROOT + "gh"
+_TOKEN_PREFIX = GITHUB_CACHE_PREFIX + ":githubkit:auth:app:"
+
+
+# -- installation scope --------------------------------------------------------------
+
+
+def budget_key(installation_id: int, month: str) -> str:
+    """Return the hash of what an installation spent in a UTC month (``YYYY-MM``)."""
+    return f"{BUDGET_PREFIX}{installation_id}:{month}"
+
+
+def budget_held_key(installation_id: int, month: str) -> str:
+    """Return the hash of an installation's live budget reservations in a month."""
+    return budget_key(installation_id, month) + ":held"
+
+
+def answer_key(installation_id: int, key: str) -> str:
+    """Return the key of one cached model answer of an installation."""
+    return f"{ANSWER_PREFIX}{installation_id}:{key}"
+
+
+def suspended_key(installation_id: int) -> str:
+    """Return the flag that is set while an installation is suspended."""
+    return f"{SUSPENDED_PREFIX}{installation_id}"
+
+
+def superseded_key(installation_id: int, job_id: str) -> str:
+    """Return the marker saying which newer push replaced the job ``job_id``."""
+    return f"{SUPERSEDED_PREFIX}{installation_id}:{job_id}"
+
+
+def legacy_superseded_key(job_id: str) -> str:
+    """Return the marker's name before it carried the installation (still read).
+
+    Such markers expire a day after they were written; none is written any more.
+    """
+    return SUPERSEDED_PREFIX + job_id
+
+
+def installation_token_key(app_id: int, installation_id: int) -> str:
+    """Return where githubkit caches an installation token (all repositories, all rights).
+
+    githubkit builds this key itself; the function names its shape for the purge
+    patterns and their tests.
+    """
+    return f"{_TOKEN_PREFIX}{app_id}:installation:{installation_id}:::"
+
+
+# -- repository scope ----------------------------------------------------------------
+
+
+def lock_key(repo: str, number: int) -> str:
+    """Return the lock held while one review of a pull request runs."""
+    return f"{LOCK_PREFIX}{repo}#{number}"
+
+
+def pr_cost_key(repo: str, number: int) -> str:
+    """Return the running model cost of a pull request's reviews (USD)."""
+    return f"{PR_COST_PREFIX}{repo}#{number}"
+
+
+def latest_push_key(repo: str, number: int) -> str:
+    """Return the key naming the newest ``synchronize`` job of a pull request."""
+    return f"{LATEST_PUSH_PREFIX}{repo.lower()}#{number}"
+
+
+# -- App scope: kept when an installation goes ---------------------------------------
+
+
+def ratelimit_key(quota_name: str) -> str:
+    """Return the shared rate-limit windows of one model deployment's quota."""
+    return RATELIMIT_PREFIX + quota_name
+
+
+UNOWNED = frozenset({"ratelimit_key", "legacy_superseded_key"})
+"""The builders whose keys no purge finds: the App's own (its JWT, cached by githubkit,
+is one too) and legacy markers that expire within a day."""
+
+
+# -- what to delete ------------------------------------------------------------------
+
+
+def installation_patterns(installation_id: int) -> tuple[str, ...]:
+    """Return the SCAN MATCH patterns of every key kept for one installation."""
+    i = int(installation_id)  # never a glob
+    return (
+        f"{BUDGET_PREFIX}{i}:*",
+        f"{ANSWER_PREFIX}{i}:*",
+        f"{SUPERSEDED_PREFIX}{i}:*",
+        suspended_key(i),
+        f"{_TOKEN_PREFIX}*:installation:{i}:*",
+    )
+
+
+def repository_patterns(repo: str) -> tuple[str, ...]:
+    """Return the SCAN MATCH patterns of every key kept for one repository.
+
+    GitHub names are case-insensitive and the keys keep the case the payload
+    had, so the patterns match any case.
+    """
+    name = _any_case(repo)
+    return (
+        f"{LOCK_PREFIX}{name}#*",
+        f"{PR_COST_PREFIX}{name}#*",
+        f"{LATEST_PUSH_PREFIX}{name}#*",
+    )
+
+
+_GLOB_SPECIAL = frozenset("*?[]\\")
+
+
+def _any_case(text: str) -> str:
+    out: list[str] = []
+    for ch in text:
+        if ch in _GLOB_SPECIAL:
+            out.append("\\" + ch)
+        elif ch.isascii() and ch.isalpha():
+            out.append(f"[{ch.lower()}{ch.upper()}]")
+        else:
+            out.append(ch)
+    return "".join(out)
