@@ -177,6 +177,7 @@ def _issue_comment(body: bytes, review_drafts: bool) -> Decision:
         sender=event.sender.login,
         comment_id=comment.id,
         commenter=comment.user.login,
+        command=(comment.body or "").lstrip().splitlines()[0].removeprefix("/docgen").strip(),
     )
 
 

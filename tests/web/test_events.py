@@ -57,7 +57,7 @@ def test_job_kwargs_follow_the_contract() -> None:
         "commenter": "carol-maint",
         "waits": 0,
         "from_fork": False,
-        "command": None,
+        "command": "",
     }
 
 
