@@ -18,8 +18,10 @@ text gives a :class:`Command`, an unknown one carrying a short reason.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -70,7 +72,7 @@ class Command:
         """Tell whether the command's paths let ``path`` in (no paths: every path)."""
         if not self.paths:
             return True
-        return bool(pathspec.GitIgnoreSpec.from_lines(self.paths).match_file(path))
+        return bool(_spec(self.paths).match_file(path))
 
 
 # The forms, as help_text lists them and the README documents them.
@@ -228,10 +230,17 @@ def path_problem(path: str) -> str | None:
     if path.startswith("!"):
         return f"`{shown}` is a negation: name the files to review"
     try:
-        pathspec.GitIgnoreSpec.from_lines([path])
-    except (ValueError, TypeError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a regex warning (a nested set) is a bad glob too
+            _spec((path,))
+    except (ValueError, TypeError, re.error, Warning) as exc:
         return f"`{shown}` is not a valid glob ({_shown(str(exc))})"
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _shown(word: str) -> str:
