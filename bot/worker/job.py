@@ -5,6 +5,10 @@ the shared engine (analysis, plan, model calls, render and checks), then posting
 A job is idempotent: suggestions already on the PR are found by their markers
 and not posted again, and the summary is edited in place.
 
+A ``/docgen`` command is checked and answered by ``bot.worker.command`` (who may
+run it, help, usage, reactions); what it asks of the review (every function,
+some files, a style, a dry run, suggesting again) travels in ``Review.command``.
+
 One review of a pull request runs at a time (a Redis lock). A job that finds
 the lock taken queues itself again and waits its turn, however long the
 running review takes, rather than spending arq's retries and being lost.

@@ -11,7 +11,7 @@ from bot.core.command import help_text
 from tests.fakes.github_model import Route
 from tests.worker.command_support import reactions, replies, seed_pr, send_command
 from tests.worker.conftest import RunWorker
-from tests.worker.support import usage_marker
+from tests.worker.support import OWNER, REPO, usage_marker
 
 
 @pytest.mark.parametrize("role", ["write", "maintain", "admin"])
@@ -133,3 +133,28 @@ async def test_a_dry_run_replies_with_the_plan_and_spends_nothing(
     [request] = fake_azure.requests
     assert request.response is not None
     assert planned == request.response["usage"]["prompt_tokens"]
+
+
+async def test_a_command_that_cannot_run_says_why_with_confused(
+    web: httpx.Client, run_worker: RunWorker, fake_github: Any, fake_azure: Any
+) -> None:
+    seed_pr(fake_github)
+    fake_github.add_file(OWNER, REPO, ".github/docgen.yml", "enabled: false\n")
+    comment_id = send_command(web, fake_github, "/docgen")
+    assert await run_worker() == 1
+    assert replies(fake_github) == ["docgen did not run: ignored: disabled by .github/docgen.yml."]
+    assert reactions(fake_github, comment_id) == ["eyes", "confused"]
+    assert not fake_azure.requests
+
+
+async def test_a_failed_run_gets_confused_and_one_line(
+    web: httpx.Client, run_worker: RunWorker, fake_github: Any, fake_azure: Any
+) -> None:
+    seed_pr(fake_github)
+    fake_github.fail_next(Route.CREATE_REVIEW, 403, body={"message": "Resource not accessible"})
+    comment_id = send_command(web, fake_github, "/docgen")
+    assert await run_worker() == 0  # the job failed, visibly
+    [answer] = replies(fake_github)
+    assert answer.startswith("docgen could not finish this run (RequestFailed)")
+    assert "\n" not in answer
+    assert reactions(fake_github, comment_id) == ["eyes", "confused"]
