@@ -1,4 +1,4 @@
-"""The ``docgen`` command: serve, worker, config, tokenizers (and suggest).
+"""The ``docgen`` command: serve, worker, config, tokenizers, schema (and suggest).
 
 Every subcommand validates its settings before doing anything else, so a bad
 setting ends the process with exit code 2 and one line naming it.
@@ -111,6 +111,36 @@ def cmd_tokenizers(args: argparse.Namespace) -> int:
     return 0
 
 
+def schema_text() -> str:
+    """Return the JSON Schema of ``.github/docgen.yml`` as the shipped file holds it."""
+    from bot.repo_config import config_schema
+
+    return json.dumps(config_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of ``.github/docgen.yml``, or check a file holds it."""
+    text = schema_text()
+    if args.check is None:
+        sys.stdout.write(text)
+        return 0
+    from pathlib import Path
+
+    try:
+        shipped = Path(args.check).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"docgen: error: --check {args.check}: {exc.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    if shipped == text:
+        return 0
+    print(
+        f"docgen: {args.check} differs from the schema of this docgen; "
+        f"regenerate it: docgen schema > {args.check}",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``docgen`` command."""
     parser = argparse.ArgumentParser(prog="docgen", description=__doc__.splitlines()[0])
@@ -142,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     tok = sub.add_parser("tokenizers", help="install the offline tokenizer files")
     tok.set_defaults(handler=cmd_tokenizers)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of .github/docgen.yml")
+    schema.add_argument(
+        "--check", metavar="FILE", help="exit 1 unless FILE holds exactly this schema"
+    )
+    schema.set_defaults(handler=cmd_schema)
 
     _add_suggest(sub)
     return parser

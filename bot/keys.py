@@ -6,7 +6,7 @@ to one of three scopes:
 
 - an installation (its id is in the key): monthly budgets and their holds, the
   answer cache, the cached installation token, superseded-push markers, the
-  suspended flag;
+  suspended flag, commenters' cached permissions and the one-reply marks;
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows and the
@@ -30,6 +30,8 @@ LATEST_PUSH_PREFIX = ROOT + "latest-push:"
 LOCK_PREFIX = ROOT + "lock:"
 PR_COST_PREFIX = ROOT + "pr-cost:"
 RATELIMIT_PREFIX = ROOT + "ratelimit:"
+PERMISSION_PREFIX = ROOT + "permission:"
+REFUSED_PREFIX = ROOT + "command-refused:"
 # githubkit's cache (installation tokens, the App's JWT) lives under this prefix;
 # githubkit adds ":" and its own key, ``githubkit:auth:app:{app id}:...``.
 GITHUB_CACHE_PREFIX = ROOT + "gh"
@@ -81,6 +83,16 @@ def installation_token_key(app_id: int, installation_id: int) -> str:
     return f"{_TOKEN_PREFIX}{app_id}:installation:{installation_id}:::"
 
 
+def permission_key(installation_id: int, repo: str, login: str) -> str:
+    """Return where a commenter's permission on a repository is kept for a few minutes."""
+    return f"{PERMISSION_PREFIX}{installation_id}:{repo}:{login.lower()}"
+
+
+def command_refused_key(installation_id: int, repo: str, number: int, login: str) -> str:
+    """Return the mark that a commenter without write access was answered on a PR."""
+    return f"{REFUSED_PREFIX}{installation_id}:{repo}#{number}:{login.lower()}"
+
+
 # -- repository scope ----------------------------------------------------------------
 
 
@@ -122,6 +134,8 @@ def installation_patterns(installation_id: int) -> tuple[str, ...]:
         f"{BUDGET_PREFIX}{i}:*",
         f"{ANSWER_PREFIX}{i}:*",
         f"{SUPERSEDED_PREFIX}{i}:*",
+        f"{PERMISSION_PREFIX}{i}:*",
+        f"{REFUSED_PREFIX}{i}:*",
         suspended_key(i),
         f"{_TOKEN_PREFIX}*:installation:{i}:*",
     )

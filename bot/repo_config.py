@@ -56,6 +56,8 @@ class RepoConfig(BaseModel):
     max_functions: int | None = Field(default=None, gt=0)  # capped by the operator's limit
     # Ask once more for what an incomplete docstring lacks, and skip it if still incomplete.
     require_complete: bool = False
+    # Review pull requests from forks on their own; a /docgen command works on them anyway.
+    forks: bool = False
 
     def path_included(self, path: str) -> bool:
         """Tell whether ``path`` is a Python file the include and exclude globs let in."""
@@ -293,4 +295,6 @@ def formatting_codes(docrules: DocRules, style: str) -> frozenset[str]:
 
 def config_schema() -> dict[str, Any]:
     """Return the JSON Schema of ``.github/docgen.yml`` (for editors and the CLI)."""
-    return RepoConfig.model_json_schema()
+    schema = RepoConfig.model_json_schema()
+    schema["title"] = "docgen repository settings (.github/docgen.yml)"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

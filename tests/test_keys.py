@@ -26,6 +26,7 @@ SAMPLES: dict[str, object] = {
     "app_id": 1043217,
     "number": 1187,
     "quota_name": "res.openai.azure.com/docs",
+    "login": "Carol-Maint",
 }
 
 

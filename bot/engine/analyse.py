@@ -7,7 +7,7 @@ classes are targets too, in the same work list: a class is a record of kind ``cl
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.diff import FileDiff, MalformedPatch, map_file
 from bot.core.edit import NotCommentable, Placement, place_docstring
@@ -40,6 +40,9 @@ class SourceFile:
     """One changed file: its head text, and its patch or base text to diff against.
 
     ``whole_file`` treats every line as added and commentable (``docgen suggest --all``).
+    ``every_function`` treats every line as changed, so every function is a candidate,
+    while only the diff's lines may carry a comment (``/docgen all``: GitHub takes
+    suggestions on the lines a pull request shows, nowhere else).
     """
 
     path: str
@@ -49,6 +52,7 @@ class SourceFile:
     base_text: str | None = None
     previous_path: str | None = None
     whole_file: bool = False
+    every_function: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,12 +159,15 @@ def _diff(file: SourceFile, rules: TargetRules, out: Analysis) -> FileDiff | Non
         lines = frozenset(range(1, file.head_text.count("\n") + 2))
         return FileDiff(file.path, None, file.status, lines, lines, (), "computed")
     try:
-        return map_file(
+        diff = map_file(
             file.path, file.status, file.patch, file.base_text, file.head_text, file.previous_path
         )
     except MalformedPatch as exc:
         out.skipped.append(Skip(file.path, f"diff could not be read ({exc})", kind=SkipKind.FILE))
         return None
+    if file.every_function:
+        return replace(diff, added=frozenset(range(1, file.head_text.count("\n") + 2)))
+    return diff
 
 
 def _base(file: SourceFile) -> ExtractResult | None:

@@ -118,6 +118,18 @@ class Left:
     period: str  # "run" or the UTC month
 
 
+@dataclass(frozen=True)
+class Spent:
+    """What an installation spent in one UTC month (settled calls only) and its limits."""
+
+    month: str
+    cost_usd: float
+    tokens: int
+    calls: int
+    max_cost_usd: float
+    max_tokens: int
+
+
 class MonthlyBudget:
     """An installation's monthly limits on cost and tokens, shared through Redis."""
 
@@ -177,6 +189,16 @@ class MonthlyBudget:
         await cast(
             Awaitable[int], self._redis.hdel(self._keys(reservation.month)[1], reservation.id)
         )
+
+    async def spent(self) -> Spent:
+        """Return what the installation spent this month, as the API reported it."""
+        month = month_of(self._clock())
+        values = await cast(
+            Awaitable[list[bytes | None]],
+            self._redis.hmget(self._keys(month)[0], ["tokens", "nano_usd", "calls"]),
+        )
+        tokens, nano, calls = (int(v or 0) for v in values)
+        return Spent(month, nano / NANO, tokens, calls, self._max_cost, self._max_tokens)
 
     async def left(self) -> Left:
         """Return what remains this month after spending and live holds."""

@@ -19,9 +19,9 @@ from typing import Any, TextIO
 from bot.core.diff import diff_texts
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import RunReport, coverage_text, totals_line, usd
+from bot.engine.cost import CostBound
 from bot.engine.document import Outcome
 from bot.llm.plan import Plan
-from bot.local.cost import CostBound
 from bot.local.engine import FileResult
 from bot.local.suggest import Result
 

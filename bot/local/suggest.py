@@ -19,12 +19,12 @@ from bot.core.rulefiles import RULE_FILES
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import RunReport, UsageTotals
 from bot.engine.analyse import Analysis, SourceFile, analyse
+from bot.engine.cost import CostBound, cost_bound
 from bot.engine.document import Engine, Outcome, delivery, document, plan_of, remember
 from bot.errors import DocgenError
 from bot.llm.plan import Plan, PlannedRequest
 from bot.llm.usage import Answer, ModelCaller
 from bot.local.collect import Range, Scope, collect, pathspecs_for, resolve_range
-from bot.local.cost import CostBound, cost_bound
 from bot.local.engine import FileResult, LocalModel, apply_proposals, local_model
 from bot.local.git import Repo
 from bot.local.hint import Hint, write_hint

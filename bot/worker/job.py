@@ -5,6 +5,10 @@ the shared engine (analysis, plan, model calls, render and checks), then posting
 A job is idempotent: suggestions already on the PR are found by their markers
 and not posted again, and the summary is edited in place.
 
+A ``/docgen`` command is checked and answered by ``bot.worker.command`` (who may
+run it, help, usage, reactions); what it asks of the review (every function,
+some files, a style, a dry run, suggesting again) travels in ``Review.command``.
+
 One review of a pull request runs at a time (a Redis lock). A job that finds
 the lock taken queues itself again and waits its turn, however long the
 running review takes, rather than spending arq's retries and being lost.
@@ -23,14 +27,15 @@ from arq.connections import ArqRedis
 from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 
 from bot.contract import JOB_FUNCTION, ReviewJob
+from bot.core.command import Command
 from bot.core.render import collect_docstrings
-from bot.core.review import parse_fn_markers
+from bot.core.review import FnMarker, parse_fn_markers
 from bot.core.rulefiles import RULE_FILES
 from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, Proposal, delivery, document, remember
-from bot.keys import lock_key, pr_cost_key
+from bot.keys import lock_key
 from bot.lifecycle import is_suspended
 from bot.repo_config import (
     CONFIG_PATH,
@@ -40,9 +45,11 @@ from bot.repo_config import (
     render_options,
 )
 from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
+from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
+from bot.worker.spend import add_pr_cost
 
 log = logging.getLogger("docgen.job")
 
@@ -57,8 +64,6 @@ _RELEASE_LUA = (
 )
 FETCH_CONCURRENCY = 8
 MAX_PYTHON_FILES = 300  # beyond this a PR is a mass change; the summary says what was left
-PR_COST_TTL = 90 * 24 * 3600
-WRITE_PERMISSIONS = frozenset({"admin", "write", "maintain"})
 
 
 class LockWaitExceeded(RuntimeError):
@@ -76,16 +81,24 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
         return await wait_turn(ctx["redis"], args)
     try:
         return await _review(services, args)
-    except (RateLimitExceeded, RequestTimeout) as exc:
-        raise Retry(defer=_retry_after(exc)) from exc
-    except RequestFailed as exc:
-        if exc.response.status_code >= 500:
-            raise Retry(defer=30) from exc
-        raise
-    except RequestError as exc:  # connection errors and failed token mints
-        raise Retry(defer=30) from exc
+    except Exception as exc:
+        retry = _as_retry(exc)
+        if retry is None:
+            raise
+        raise retry from exc
     finally:
         await release_lock(services.redis, lock, args.delivery_id)
+
+
+def _as_retry(exc: Exception) -> Retry | None:
+    """Return the retry a transient failure deserves; None for one that would fail again."""
+    if isinstance(exc, RateLimitExceeded | RequestTimeout):
+        return Retry(defer=_retry_after(exc))
+    if isinstance(exc, RequestFailed):
+        return Retry(defer=30) if exc.response.status_code >= 500 else None
+    if isinstance(exc, RequestError):  # connection errors and failed token mints
+        return Retry(defer=30)
+    return None
 
 
 async def release_lock(client: redis.asyncio.Redis, key: str, owner: str) -> bool:
@@ -123,41 +136,50 @@ def _retry_after(exc: Exception) -> int:
 
 async def _review(services: Services, args: ReviewJob) -> str:
     client = services.github.repo(args.installation_id, args.repo)
-    if args.is_command and not await _command_allowed(client, args):
-        return "ignored: commenter lacks write access"
+    if not args.is_command:
+        return await _review_pr(services, client, args, None)
+    command = await open_command(services, client, args)
+    if isinstance(command, str):  # answered, or refused, without a review
+        return command
+    try:
+        result = await _review_pr(services, client, args, command)
+    except Exception as exc:
+        if _as_retry(exc) is None:  # a retried job may still succeed: say nothing yet
+            await command_failed(client, args, exc)
+        raise
+    await conclude(client, args, result)
+    return result
+
+
+async def _review_pr(
+    services: Services, client: RepoClient, args: ReviewJob, command: Command | None
+) -> str:
     pr = await client.pull_request(args.number)
     if pr.state != "open":
         return "ignored: pull request is not open"
     if args.head_sha is not None and pr.head_sha != args.head_sha:
         return "superseded: the pull request moved on"
-    config = await _load_config(services, client, args, pr)
+    config = command_config(await _load_config(services, client, args, pr), command)
     if not config.config.enabled:
         return "ignored: disabled by .github/docgen.yml"
+    if args.from_fork and command is None and not config.config.forks:
+        return "ignored: pull request from a fork (set forks: true)"
     if (
         pr.draft
         and not args.is_command
         and not config.config.effective_review_drafts(services.settings.docgen_review_drafts)
     ):
         return "ignored: draft pull request"
-    files, left_out = await _fetch_files(client, pr, config)
+    files, left_out = await _fetch_files(client, pr, config, command)
     if not files:
-        return "nothing to do: no Python files changed"
-    return await _run(Review(services, client, args, pr, config), files, left_out)
+        return "nothing to do: no Python files changed" + _matching(command)
+    return await _run(Review(services, client, args, pr, config, command), files, left_out)
 
 
-async def _command_allowed(client: RepoClient, args: ReviewJob) -> bool:
-    permission = await client.permission(args.commenter or "")
-    if permission not in WRITE_PERMISSIONS:
-        log.info(
-            "delivery=%s /docgen by %s ignored (permission %s)",
-            args.delivery_id,
-            args.commenter,
-            permission,
-        )
-        return False
-    assert args.comment_id is not None
-    await client.react(args.comment_id, "eyes")
-    return True
+def _matching(command: Command | None) -> str:
+    if command is None or not command.paths:
+        return ""
+    return " that match " + ", ".join(f"`{p}`" for p in command.paths)
 
 
 async def _load_config(
@@ -181,12 +203,16 @@ async def _load_config(
 
 
 async def _fetch_files(
-    client: RepoClient, pr: PullRequest, config: LoadedConfig
+    client: RepoClient, pr: PullRequest, config: LoadedConfig, command: Command | None
 ) -> tuple[list[SourceFile], int]:
+    every = command is not None and command.every_function
     changed = [
         f
         for f in await client.changed_files(pr.number)
-        if is_python(f.path) and f.status != "removed" and config.config.path_included(f.path)
+        if is_python(f.path)
+        and f.status != "removed"
+        and config.config.path_included(f.path)
+        and (command is None or command.selects(f.path))
     ]
     chosen, left_out = changed[:MAX_PYTHON_FILES], max(len(changed) - MAX_PYTHON_FILES, 0)
     gate = asyncio.Semaphore(FETCH_CONCURRENCY)
@@ -197,7 +223,9 @@ async def _fetch_files(
             base = None
             if f.status not in ("added",):
                 base = await client.file_text(f.previous_path or f.path, pr.base_sha)
-        return SourceFile(f.path, head, f.status, f.patch, base, f.previous_path)
+        return SourceFile(
+            f.path, head, f.status, f.patch, base, f.previous_path, every_function=every
+        )
 
     return list(await asyncio.gather(*(fetch(f) for f in chosen))), left_out
 
@@ -211,18 +239,21 @@ class Review:
     args: ReviewJob
     pr: PullRequest
     config: LoadedConfig
+    command: Command | None = None  # the /docgen command that asked, if one did
 
 
 async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     client, pr = r.client, r.pr
-    review_comments = await client.review_comments(pr.number)
-    previous = [m for c in review_comments if c.author_is_bot for m in parse_fn_markers(c.body)]
+    command = r.command
+    previous = [] if command is not None and command.force else await _previous(client, pr)
     analysis = analyse(files, r.config.target_rules(), previous=previous)
     conversation = await client.issue_comments(pr.number)
     summary = find_summary(conversation)
     if not analysis.work and summary is None and not analysis.done:
         return "nothing to do: every changed function is documented or out of scope"
     engine = await _engine(r, files)
+    if command is not None and command.dry_run:
+        return await reply_plan(client, r.args, engine, analysis)
     outcome = await document(engine, analysis)
     suggestions = [p.suggestion for p in outcome.proposals]
     posted, refused = await post_suggestions(client, pr.number, pr.head_sha, suggestions)
@@ -242,6 +273,12 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
         outcome.usage.cost_usd,
     )
     return f"suggested {len(posted)}, skipped {len(report.skipped)}"
+
+
+async def _previous(client: RepoClient, pr: PullRequest) -> list[FnMarker]:
+    """Return the markers of what docgen suggested on the pull request before."""
+    review_comments = await client.review_comments(pr.number)
+    return [m for c in review_comments if c.author_is_bot for m in parse_fn_markers(c.body)]
 
 
 async def _engine(r: Review, files: list[SourceFile]) -> Engine:
@@ -269,10 +306,7 @@ async def _engine(r: Review, files: list[SourceFile]) -> Engine:
 
 
 async def _add_pr_cost(r: Review, cost: float) -> float:
-    key = pr_cost_key(r.args.repo, r.args.number)
-    total = float(await r.services.redis.incrbyfloat(key, cost))
-    await r.services.redis.expire(key, PR_COST_TTL)
-    return total
+    return await add_pr_cost(r.services.redis, r.args.repo, r.args.number, cost)
 
 
 @dataclass(frozen=True)

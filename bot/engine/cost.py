@@ -1,4 +1,4 @@
-"""The most a ``docgen suggest`` run may cost, retries included: what ``--dry-run`` prints.
+"""The most a run may cost, retries included: what a dry run (`docgen suggest`, `/docgen`) prints.
 
 The plan prices every request at its completion limit, but a run may ask again
 (``bot/llm/run.py`` and ``bot/engine/document.py``):
