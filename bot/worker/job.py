@@ -25,7 +25,6 @@ from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, 
 from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.render import collect_docstrings
 from bot.core.review import parse_fn_markers
-from bot.core.rulefiles import RULE_FILES
 from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
@@ -33,11 +32,13 @@ from bot.engine.document import Engine, Outcome, Proposal, delivery, document, r
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
+    REPO_FILES,
     LoadedConfig,
     load_repo_config,
     render_options,
 )
 from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
+from bot.worker.checks import NO_CHECK, Check, start_check
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
@@ -135,10 +136,16 @@ async def _review(services: Services, args: ReviewJob) -> str:
         and not config.config.effective_review_drafts(services.settings.docgen_review_drafts)
     ):
         return "ignored: draft pull request"
-    files, left_out = await _fetch_files(client, pr, config)
-    if not files:
-        return "nothing to do: no Python files changed"
-    return await _run(Review(services, client, args, pr, config), files, left_out)
+    check = await start_check(client, pr.head_sha, config)
+    try:
+        files, left_out = await _fetch_files(client, pr, config)
+        if not files:
+            await check.finish_empty()
+            return "nothing to do: no Python files changed"
+        return await _run(Review(services, client, args, pr, config, check), files, left_out)
+    except BaseException as exc:
+        await check.fail(exc)
+        raise
 
 
 async def _command_allowed(client: RepoClient, args: ReviewJob) -> bool:
@@ -166,13 +173,13 @@ async def _load_config(
     """
     owner = args.repo.split("/", 1)[0]
     org_client = services.github.repo(args.installation_id, f"{owner}/{ORG_CONFIG_REPO}")
-    paths = (CONFIG_PATH, *RULE_FILES)
+    paths = (CONFIG_PATH, *REPO_FILES)
     texts = await asyncio.gather(*(client.file_text(p, pr.default_branch) for p in paths))
     try:
         org_text = await org_client.file_text(CONFIG_PATH, "HEAD")
     except RequestFailed:  # the installation may not cover the org's .github repository
         org_text = None
-    rule_texts = dict(zip(RULE_FILES, texts[1:], strict=True))
+    rule_texts = dict(zip(REPO_FILES, texts[1:], strict=True))
     return load_repo_config(texts[0], org_text, rule_files=rule_texts)
 
 
@@ -207,6 +214,7 @@ class Review:
     args: ReviewJob
     pr: PullRequest
     config: LoadedConfig
+    check: Check = NO_CHECK
 
 
 async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
@@ -217,6 +225,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     conversation = await client.issue_comments(pr.number)
     summary = find_summary(conversation)
     if not analysis.work and summary is None and not analysis.done:
+        await r.check.finish(analysis, [f.path for f in files])
         return "nothing to do: every changed function is documented or out of scope"
     engine = await _engine(r, files)
     outcome = await document(engine, analysis)
@@ -228,6 +237,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     pr_cost = await _add_pr_cost(r, outcome.usage.cost_usd)
     report = _report(r, outcome, Posted(posted, refused, delivered), left_out, pr_cost)
     await upsert_summary(client, pr.number, summary_body(report), summary)
+    await r.check.finish(analysis, [f.path for f in files], report)
     log.info(
         "delivery=%s repo=%s pr=%d suggested=%d skipped=%d cost_usd=%.6f",
         r.args.delivery_id,
