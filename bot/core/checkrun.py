@@ -258,14 +258,15 @@ _SECRETS = (
     re.compile(r"-----BEGIN [A-Z ]+-----.*?(?:-----END [A-Z ]+-----|$)", re.S),
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),  # a JWT
 )
-_URL_TAIL = re.compile(r"(https?://)[^/\s@]*@|(https?://[^\s?#]*)[?#]\S*")
+_USERINFO = re.compile(r"(https?://)[^/\s@]*@")
+_QUERY = re.compile(r"(https?://[^\s?#]*)[?#][^\s,;)]*")
 
 
 def one_line(text: str) -> str:
     """Return ``text`` as one short line with anything that looks secret removed."""
     for pattern in _SECRETS:
         text = pattern.sub("[redacted]", text)
-    text = _URL_TAIL.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _QUERY.sub(r"\1", _USERINFO.sub(r"\1", text))
     text = " ".join(text.split()).rstrip(".")
     return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
 
