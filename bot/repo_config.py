@@ -20,21 +20,53 @@ from typing import Any, Literal
 
 import yaml
 from pathspec import GitIgnoreSpec
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.core.docrules import ALL_D_CODES, CONVENTION_OFF, Convention, DocRules
+from bot.core.generated import GITATTRIBUTES, NO_GENERATED, generated_rules
 from bot.core.render import (
     DocstringSample,
     RenderOptions,
     render_options_for_codes,
     resolve_options,
 )
-from bot.core.rulefiles import read_doc_rules
+from bot.core.rulefiles import RULE_FILES, read_doc_rules
 from bot.core.targets import TargetRules
 
 CONFIG_PATH = ".github/docgen.yml"
 ORG_CONFIG_REPO = ".github"
 MAX_CONFIG_BYTES = 64 * 1024
+# The root files read from the default branch besides docgen.yml: the docstring rules'
+# configuration, and the generated-code marks.
+REPO_FILES: tuple[str, ...] = (*RULE_FILES, GITATTRIBUTES)
+
+
+class CheckSettings(BaseModel):
+    """The ``check:`` block: whether docgen reports a Check Run, and what fails it.
+
+    The conclusion follows the docstring coverage of the changed functions as the
+    pull request's head has it (suggestions count once committed): at or above
+    ``threshold`` percent it is ``success``; below, ``neutral`` or ``failure`` by
+    ``mode``. ``mode: off`` reports no Check Run at all.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: Literal["off", "neutral", "failure"] = "neutral"
+    threshold: int = Field(default=100, ge=0, le=100)
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: Any) -> Any:
+        # YAML 1.1 reads a bare `off` (and `no`) as false.
+        return "off" if value is False else value
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _percent(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            return value.strip().removesuffix("%").strip()
+        return value
 
 
 class RepoConfig(BaseModel):
@@ -58,6 +90,17 @@ class RepoConfig(BaseModel):
     require_complete: bool = False
     # Review pull requests from forks on their own; a /docgen command works on them anyway.
     forks: bool = False
+    check: CheckSettings = CheckSettings()
+    # Leave generated and vendored code alone (docgen's patterns, .gitattributes marks).
+    exclude_generated: bool = True
+
+    @field_validator("check", mode="before")
+    @classmethod
+    def _check_switch(cls, value: Any) -> Any:
+        # `check: off` (false in YAML) or `check: true` as a shorthand for the mode.
+        if isinstance(value, bool):
+            return {"mode": "neutral"} if value else {"mode": "off"}
+        return value
 
     def path_included(self, path: str) -> bool:
         """Tell whether ``path`` is a Python file the include and exclude globs let in."""
@@ -67,14 +110,19 @@ class RepoConfig(BaseModel):
             return False
         return not (self.exclude and _spec(self.exclude).match_file(path))
 
-    def target_rules(self, docrules: DocRules | None = None) -> TargetRules:
+    def target_rules(
+        self, docrules: DocRules | None = None, *, gitattributes: str | None = None
+    ) -> TargetRules:
         """Return the function-selection rules: the repository's rules, this file's choices.
 
         This file's keys win over ``docrules`` (what the linters' configuration says).
+        ``gitattributes`` is the root ``.gitattributes`` text, for its generated-code marks.
         """
         base = TargetRules(docrules=docrules or DocRules())
+        generated = generated_rules(gitattributes) if self.exclude_generated else NO_GENERATED
         return replace(
             base,
+            generated=generated,
             exclude=self.exclude,
             skip_private=self.skip_private,
             skip_tests=_or(self.skip_tests, base.skip_tests),
@@ -111,7 +159,9 @@ class LoadedConfig:
 
     def target_rules(self) -> TargetRules:
         """Return the function-selection rules: the repository's, with docgen.yml's keys."""
-        return self.config.target_rules(self.docrules)
+        return self.config.target_rules(
+            self.docrules, gitattributes=self.rule_files.get(GITATTRIBUTES)
+        )
 
     def with_config(self, config: RepoConfig) -> LoadedConfig:
         """Return the same rules with other docgen settings (a command line's overrides)."""
@@ -173,14 +223,30 @@ def _read_layer(text: str | None) -> tuple[dict[str, Any], list[str]]:
         try:
             RepoConfig.model_validate(data)
         except ValidationError as exc:
-            bad = {str(e["loc"][0]) for e in exc.errors()}
             errors += [_describe(e) for e in exc.errors(include_url=False)]
-            data = {k: v for k, v in data.items() if k not in bad}
+            for e in exc.errors():
+                data = _without(data, tuple(str(p) for p in e["loc"]))
             continue
         break
     if errors:
         errors[-1] += " (ignored)" if len(errors) == 1 else " (these settings were ignored)"
     return data, errors
+
+
+def _without(data: dict[str, Any], loc: tuple[str, ...]) -> dict[str, Any]:
+    """Return ``data`` less the setting at ``loc``: a nested key alone where it can."""
+    head, *rest = loc
+    nested = data.get(head)
+    if rest and isinstance(nested, dict) and rest[0] in nested and len(rest) == 1:
+        return {**data, head: {k: v for k, v in nested.items() if k != rest[0]}}
+    return {k: v for k, v in data.items() if k != head}
+
+
+def _fields_at(loc: Sequence[object]) -> Sequence[str]:
+    """Return the setting names allowed beside the one at ``loc`` (for "did you mean")."""
+    if len(loc) == 2 and loc[0] == "check":
+        return list(CheckSettings.model_fields)
+    return list(RepoConfig.model_fields)
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -193,7 +259,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 def _describe(error: Mapping[str, Any]) -> str:
     key = ".".join(str(p) for p in error["loc"])
     if error["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(key, RepoConfig.model_fields, n=1)
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, _fields_at(error["loc"]), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown setting {key!r}{hint}"
     shown = repr(error.get("input"))

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from bot.cli import build_parser
+from tests.fakes.github_model import APP_PERMISSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMANDS = {
@@ -54,11 +55,14 @@ def test_app_manifest_asks_for_the_least() -> None:
         assert key in manifest
     assert manifest["hook_attributes"]["url"].endswith("/api/github/webhooks")
     assert manifest["default_permissions"] == {
+        "checks": "write",
         "pull_requests": "write",
         "contents": "read",
         "issues": "write",
         "metadata": "read",
     }
+    # The fake GitHub grants what the App asks for, no more.
+    assert manifest["default_permissions"] == dict(APP_PERMISSIONS)
     assert set(manifest["default_events"]) == {"pull_request", "issue_comment"}
 
 

@@ -210,3 +210,38 @@ def test_require_complete_is_off_unless_set_and_validated_like_the_rest() -> Non
         "unknown setting 'require_compelte' (did you mean 'require_complete'?)"
         in (loaded.problems[0])
     )
+
+
+def test_check_settings_default_and_set() -> None:
+    default = load_repo_config(None).config.check
+    assert (default.mode, default.threshold) == ("neutral", 100)
+    loaded = load_repo_config("check:\n  mode: failure\n  threshold: 80%\n")
+    assert loaded.problems == ()
+    assert (loaded.config.check.mode, loaded.config.check.threshold) == ("failure", 80)
+
+
+@pytest.mark.parametrize("text", ["check: off\n", "check:\n  mode: off\n", "check: false\n"])
+def test_check_off_survives_yaml_booleans(text: str) -> None:
+    loaded = load_repo_config(text)
+    assert loaded.problems == () and loaded.config.check.mode == "off"
+
+
+def test_a_bad_check_key_drops_only_itself() -> None:
+    loaded = load_repo_config("check:\n  mode: failure\n  threshold: 120\n  treshold: 5\n")
+    [problem] = loaded.problems
+    assert "check.threshold: input should be less than or equal to 100 (got 120)" in problem
+    assert "unknown setting 'check.treshold' (did you mean 'threshold'?)" in problem
+    assert loaded.config.check.mode == "failure" and loaded.config.check.threshold == 100
+    bad_mode = load_repo_config("check:\n  mode: strict\n")
+    assert (
+        "check.mode: input should be 'off', 'neutral' or 'failure' (got 'strict')"
+        in (bad_mode.problems[0])
+    )
+
+
+def test_generated_code_rules_come_from_gitattributes_unless_turned_off() -> None:
+    files = {".gitattributes": "client/** linguist-generated\n"}
+    rules = load_repo_config(None, rule_files=files).target_rules()
+    assert rules.generated.matches("client/api.py") and rules.generated.matches("x_pb2.py")
+    off = load_repo_config("exclude_generated: false\n", rule_files=files).target_rules()
+    assert not off.generated.matches("client/api.py") and not off.generated.matches("x_pb2.py")

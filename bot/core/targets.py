@@ -29,6 +29,7 @@ import pathspec
 
 from bot.core.docrules import MISSING_CODES, DocRules, InterrogateRules, PydocstyleRules
 from bot.core.extract import ExtractResult, FunctionInfo
+from bot.core.generated import GeneratedRules
 from bot.core.skips import SkipKind
 
 _ACCESSOR = re.compile(r"@?\w+\.(?:setter|deleter)$")
@@ -64,6 +65,7 @@ class SkipReason(StrEnum):
     TOO_SHORT = "too short"
     NOQA = "silenced by # noqa"
     EXCLUDED = "excluded by configuration"
+    GENERATED = "generated or vendored code"
     FILE_TOO_LARGE = "file too large"
     SYNTAX_ERROR = "syntax error in file"
     NEWER_SYNTAX = "syntax newer than docgen's Python"
@@ -93,7 +95,8 @@ class TargetRules:
     win. ``min_lines`` counts from the ``def`` line to the last line: with 3,
     ``def f(x):`` plus one ``return`` line is too short. ``document_classes``: public
     classes without a docstring are targets too (ruff's or pydocstyle's D101/D106, or
-    interrogate, ask).
+    interrogate, ask). ``generated``: generated and vendored files (docgen's default
+    patterns and the repository's ``.gitattributes`` marks) are left alone.
     """
 
     docrules: DocRules = DocRules()
@@ -105,6 +108,7 @@ class TargetRules:
     exclude: tuple[str, ...] = ()
     test_paths: tuple[str, ...] = ("test/", "tests/", "test_*.py", "*_test.py", "conftest.py")
     document_classes: bool = True
+    generated: GeneratedRules = GeneratedRules()
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,8 @@ def with_class_targets(functions: Selection, classes: Selection) -> Selection:
 def _file_reason(result: ExtractResult, rules: TargetRules) -> SkipReason | None:
     if rules.exclude and _spec(rules.exclude).match_file(result.path):
         return SkipReason.EXCLUDED
+    if rules.generated.matches(result.path):
+        return SkipReason.GENERATED
     if result.error_kind is not None:
         return {
             "syntax": SkipReason.SYNTAX_ERROR,

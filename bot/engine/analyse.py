@@ -79,6 +79,7 @@ class Analysis:
     not_commentable: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
+    documented: list[str] = field(default_factory=list)  # changed, with a docstring already
     coverage_before: Coverage = Coverage(0, 0)
     python_files: int = 0
 
@@ -121,6 +122,7 @@ def analyse(
             if skipped.reason is SkipReason.HAS_DOCSTRING:
                 documented += 1
                 total += 1
+                out.documented.append(skipped.id)
                 if skipped.id in earlier_ids:
                     out.done.append(skipped.id)
             elif not isinstance(skipped.subject, str):  # a function, not a whole file

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from bot.core.render import collect_docstrings
-from bot.core.rulefiles import RULE_FILES
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import RunReport, UsageTotals
 from bot.engine.analyse import Analysis, SourceFile, analyse
@@ -29,7 +28,13 @@ from bot.local.engine import FileResult, LocalModel, apply_proposals, local_mode
 from bot.local.git import Repo
 from bot.local.hint import Hint, write_hint
 from bot.local.progress import Progress, ProgressFactory, no_progress
-from bot.repo_config import CONFIG_PATH, LoadedConfig, load_repo_config, render_options
+from bot.repo_config import (
+    CONFIG_PATH,
+    REPO_FILES,
+    LoadedConfig,
+    load_repo_config,
+    render_options,
+)
 
 EXIT_OK, EXIT_INCOMPLETE, EXIT_USAGE, EXIT_BUDGET = 0, 1, 2, 3
 _T = TypeVar("_T")
@@ -138,7 +143,7 @@ def run(
         working_tree=options.working_tree,
         all_files=options.all_files,
     )
-    rule_files = {path: _text(repo, path) for path in RULE_FILES}
+    rule_files = {path: _text(repo, path) for path in REPO_FILES}
     loaded = load_repo_config(_text(repo, CONFIG_PATH), rule_files=rule_files)
     files, result = _analyse(repo, rng, loaded, model, options)
     if options.check and not options.write and result.analysis.work:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import redis.asyncio
@@ -22,6 +22,7 @@ from githubkit.exception import GitHubException, RateLimitExceeded, RequestFaile
 from githubkit.rest import Paginator  # named on each list: mypy cannot infer its model
 from githubkit.retry import RetryOption
 from githubkit.typing import Missing
+from githubkit.utils import UNSET
 from githubkit.versions import LATEST_VERSION
 from githubkit_schemas.latest.models import (
     ContentFile,
@@ -30,6 +31,7 @@ from githubkit_schemas.latest.models import (
     PullRequestReviewComment,
     SimpleUser,
 )
+from githubkit_schemas.latest.types import ReposOwnerRepoCheckRunsCheckRunIdPatchBodyPropOutputType
 
 from bot.keys import GITHUB_CACHE_PREFIX
 from bot.settings import Settings
@@ -44,6 +46,10 @@ SERVER_ERROR_RETRIES = 2
 # whose models (githubkit's latest, as `gh.rest` uses) parse them.
 _PAGED_HEADERS = {"X-GitHub-Api-Version": LATEST_VERSION}
 
+CheckStatus = Literal["queued", "in_progress", "completed"]
+CheckConclusion = Literal[
+    "action_required", "cancelled", "failure", "neutral", "success", "skipped", "timed_out"
+]
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 
 
@@ -235,6 +241,61 @@ class RepoClient:
             self.owner, self.name, username
         )
         return resp.parsed_data.permission
+
+    async def create_check_run(
+        self,
+        head_sha: str,
+        name: str,
+        status: Literal["queued", "in_progress"] = "in_progress",
+        *,
+        output_title: str | None = None,
+        output_summary: str = "",
+    ) -> int:
+        """Start a Check Run on ``head_sha``; return its id.
+
+        The output is sent only with a title: GitHub requires both or neither.
+        """
+        resp = await self._gh.rest.checks.async_create(
+            self.owner,
+            self.name,
+            name=name,
+            head_sha=head_sha,
+            status=status,
+            started_at=datetime.now(UTC),
+            output=(
+                {"title": output_title, "summary": output_summary}
+                if output_title is not None
+                else UNSET
+            ),
+        )
+        return resp.parsed_data.id
+
+    async def update_check_run(
+        self,
+        check_run_id: int,
+        *,
+        status: Literal["completed"],
+        conclusion: CheckConclusion,
+        output_title: str,
+        output_summary: str,
+        output_text: str | None = None,
+    ) -> None:
+        """Complete a Check Run with its conclusion and output."""
+        output: ReposOwnerRepoCheckRunsCheckRunIdPatchBodyPropOutputType = {
+            "title": output_title,
+            "summary": output_summary,
+        }
+        if output_text is not None:
+            output["text"] = output_text
+        await self._gh.rest.checks.async_update(
+            self.owner,
+            self.name,
+            check_run_id,
+            status=status,
+            conclusion=conclusion,
+            completed_at=datetime.now(UTC),
+            output=output,
+        )
 
     async def react(self, comment_id: int, content: ReactionContent = "eyes") -> None:
         """Add a reaction to a conversation comment (a repeat is harmless)."""

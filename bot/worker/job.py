@@ -30,7 +30,6 @@ from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.core.command import Command
 from bot.core.render import collect_docstrings
 from bot.core.review import FnMarker, parse_fn_markers
-from bot.core.rulefiles import RULE_FILES
 from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
@@ -40,11 +39,13 @@ from bot.lifecycle import is_suspended
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
+    REPO_FILES,
     LoadedConfig,
     load_repo_config,
     render_options,
 )
 from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
+from bot.worker.checks import NO_CHECK, Check, start_check
 from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
@@ -170,10 +171,19 @@ async def _review_pr(
         and not config.config.effective_review_drafts(services.settings.docgen_review_drafts)
     ):
         return "ignored: draft pull request"
-    files, left_out = await _fetch_files(client, pr, config, command)
-    if not files:
-        return "nothing to do: no Python files changed" + _matching(command)
-    return await _run(Review(services, client, args, pr, config, command), files, left_out)
+    # A dry run replies with a plan and posts nothing: no Check Run either.
+    dry = command is not None and command.dry_run
+    check = NO_CHECK if dry else await start_check(client, pr.head_sha, config)
+    try:
+        files, left_out = await _fetch_files(client, pr, config, command)
+        if not files:
+            await check.finish_empty()
+            return "nothing to do: no Python files changed" + _matching(command)
+        review = Review(services, client, args, pr, config, command, check)
+        return await _run(review, files, left_out)
+    except BaseException as exc:
+        await check.fail(exc)
+        raise
 
 
 def _matching(command: Command | None) -> str:
@@ -192,13 +202,13 @@ async def _load_config(
     """
     owner = args.repo.split("/", 1)[0]
     org_client = services.github.repo(args.installation_id, f"{owner}/{ORG_CONFIG_REPO}")
-    paths = (CONFIG_PATH, *RULE_FILES)
+    paths = (CONFIG_PATH, *REPO_FILES)
     texts = await asyncio.gather(*(client.file_text(p, pr.default_branch) for p in paths))
     try:
         org_text = await org_client.file_text(CONFIG_PATH, "HEAD")
     except RequestFailed:  # the installation may not cover the org's .github repository
         org_text = None
-    rule_texts = dict(zip(RULE_FILES, texts[1:], strict=True))
+    rule_texts = dict(zip(REPO_FILES, texts[1:], strict=True))
     return load_repo_config(texts[0], org_text, rule_files=rule_texts)
 
 
@@ -240,6 +250,7 @@ class Review:
     pr: PullRequest
     config: LoadedConfig
     command: Command | None = None  # the /docgen command that asked, if one did
+    check: Check = NO_CHECK
 
 
 async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
@@ -250,6 +261,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     conversation = await client.issue_comments(pr.number)
     summary = find_summary(conversation)
     if not analysis.work and summary is None and not analysis.done:
+        await r.check.finish(analysis, [f.path for f in files])
         return "nothing to do: every changed function is documented or out of scope"
     engine = await _engine(r, files)
     if command is not None and command.dry_run:
@@ -263,6 +275,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     pr_cost = await _add_pr_cost(r, outcome.usage.cost_usd)
     report = _report(r, outcome, Posted(posted, refused, delivered), left_out, pr_cost)
     await upsert_summary(client, pr.number, summary_body(report), summary)
+    await r.check.finish(analysis, [f.path for f in files], report)
     log.info(
         "delivery=%s repo=%s pr=%d suggested=%d skipped=%d cost_usd=%.6f",
         r.args.delivery_id,

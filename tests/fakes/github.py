@@ -59,6 +59,8 @@ _ROUTES: tuple[tuple[str, str, Route], ...] = (
     ("PATCH", _REPO + "/issues/comments/{comment_id:int}", Route.UPDATE_ISSUE_COMMENT),
     ("POST", _REPO + "/issues/comments/{comment_id:int}/reactions", Route.CREATE_REACTION),
     ("GET", _REPO + "/collaborators/{username}/permission", Route.GET_PERMISSION),
+    ("POST", _REPO + "/check-runs", Route.CREATE_CHECK_RUN),
+    ("PATCH", _REPO + "/check-runs/{check_run_id:int}", Route.UPDATE_CHECK_RUN),
 )
 
 

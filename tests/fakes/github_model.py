@@ -17,6 +17,17 @@ MAX_BODY_CHARS = 65_536
 MAX_LISTED_FILES = 3000
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+# What the docgen App asks for (app.yml); an installation grants these unless a test
+# seeds it with less (an owner who has not yet accepted a new permission).
+APP_PERMISSIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "checks": "write",
+        "contents": "read",
+        "issues": "write",
+        "metadata": "read",
+        "pull_requests": "write",
+    }
+)
 
 
 class Route(StrEnum):
@@ -34,6 +45,8 @@ class Route(StrEnum):
     UPDATE_ISSUE_COMMENT = "issues.update_comment"
     CREATE_REACTION = "reactions.create_for_issue_comment"
     GET_PERMISSION = "repos.get_collaborator_permission_level"
+    CREATE_CHECK_RUN = "checks.create"
+    UPDATE_CHECK_RUN = "checks.update"
 
 
 class ApiError(Exception):
@@ -116,6 +129,7 @@ class Installation:
     id: int
     account: str
     repos: frozenset[str] | None
+    permissions: Mapping[str, str] = field(default_factory=lambda: dict(APP_PERMISSIONS))
 
     def can_access(self, owner: str, repo: str) -> bool:
         """Tell whether this installation's tokens reach `owner/repo`."""
@@ -209,6 +223,27 @@ class RecordedRequest:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     status: int
+
+
+@dataclass(frozen=True)
+class CheckRunRecord:
+    """A check run the fake accepted; `history` holds its state before each update."""
+
+    id: int
+    owner: str
+    repo: str
+    name: str
+    head_sha: str
+    status: str
+    conclusion: str | None
+    title: str | None
+    summary: str | None
+    text: str | None
+    started_at: datetime
+    completed_at: datetime | None
+    details_url: str | None = None
+    external_id: str | None = None
+    history: tuple[CheckRunRecord, ...] = ()
 
 
 @dataclass

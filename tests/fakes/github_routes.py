@@ -17,7 +17,8 @@ from starlette.responses import JSONResponse, Response
 from tests.fakes import github_json as gj
 from tests.fakes import github_objects as go
 from tests.fakes.github_auth import credentials
-from tests.fakes.github_model import MAX_LISTED_FILES, ApiError, Route
+from tests.fakes.github_checks import check_run_json
+from tests.fakes.github_model import MAX_LISTED_FILES, ApiError, Installation, Route
 from tests.fakes.github_state import FakeGitHub
 
 T = TypeVar("T")
@@ -93,12 +94,7 @@ def create_token(state: FakeGitHub, call: Call) -> Response:
     data = {
         "token": token.token,
         "expires_at": gj.iso(token.expires_at),
-        "permissions": {
-            "contents": "read",
-            "issues": "write",
-            "metadata": "read",
-            "pull_requests": "write",
-        },
+        "permissions": dict(installation.permissions),
         "repository_selection": "all" if installation.repos is None else "selected",
     }
     return JSONResponse(data, status_code=201)
@@ -186,6 +182,25 @@ def get_permission(state: FakeGitHub, call: Call) -> Response:
     return JSONResponse(go.collaborator_permission(call.urls, login, role))
 
 
+def _installation(state: FakeGitHub, call: Call) -> Installation:
+    token = credentials(call.headers, "token") or credentials(call.headers, "Bearer")
+    return state.authorize(token, call.owner, call.repo)
+
+
+def create_check_run(state: FakeGitHub, call: Call) -> Response:
+    """POST /repos/{owner}/{repo}/check-runs."""
+    record = state.create_check_run(_installation(state, call), call.owner, call.repo, call.body)
+    return JSONResponse(check_run_json(call.urls, record), status_code=201)
+
+
+def update_check_run(state: FakeGitHub, call: Call) -> Response:
+    """PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}."""
+    record = state.update_check_run(
+        _installation(state, call), call.owner, call.repo, call.number("check_run_id"), call.body
+    )
+    return JSONResponse(check_run_json(call.urls, record))
+
+
 HANDLERS: dict[Route, Handler] = {
     Route.CREATE_TOKEN: create_token,
     Route.GET_PULL: get_pull,
@@ -199,4 +214,6 @@ HANDLERS: dict[Route, Handler] = {
     Route.UPDATE_ISSUE_COMMENT: update_issue_comment,
     Route.CREATE_REACTION: create_reaction,
     Route.GET_PERMISSION: get_permission,
+    Route.CREATE_CHECK_RUN: create_check_run,
+    Route.UPDATE_CHECK_RUN: update_check_run,
 }

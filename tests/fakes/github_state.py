@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes import github_auth
+from tests.fakes.github_checks import new_check_run, require_checks_write, updated_check_run
 from tests.fakes.github_model import (
     ApiError,
+    CheckRunRecord,
     Installation,
     InstallationToken,
     IssueCommentRecord,
@@ -189,6 +191,40 @@ class FakeGitHub(GitHubStore):
             )
             self._reactions.append(record)
             return record, True
+
+    def create_check_run(
+        self, installation: Installation, owner: str, repo: str, payload: Mapping[str, Any]
+    ) -> CheckRunRecord:
+        """Check and record a new check run on a commit the repository has."""
+        with self.lock:
+            require_checks_write(installation)
+            known = {
+                sha
+                for (o, r, _), pr in self._pulls.items()
+                if (o, r) == (owner, repo)
+                for sha in (pr.head_sha, pr.base_sha)
+            }
+            record = new_check_run(next(self._ids), owner, repo, payload, known)
+            self._check_runs[record.id] = record
+            return record
+
+    def update_check_run(
+        self,
+        installation: Installation,
+        owner: str,
+        repo: str,
+        check_run_id: int,
+        payload: Mapping[str, Any],
+    ) -> CheckRunRecord:
+        """Check and apply an update to one of the repository's check runs."""
+        with self.lock:
+            require_checks_write(installation)
+            record = self._check_runs.get(check_run_id)
+            if record is None or (record.owner, record.repo) != (owner, repo):
+                raise not_found()
+            updated = updated_check_run(record, payload)
+            self._check_runs[check_run_id] = updated
+            return updated
 
     def role(self, owner: str, repo: str, login: str) -> str:
         """Return a user's role on a repository ("none" when not seeded)."""

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fakes.github_model import (
+    APP_PERMISSIONS,
+    CheckRunRecord,
     Fault,
     Installation,
     InstallationToken,
@@ -58,6 +60,7 @@ class GitHubStore:
         self._reviews: list[ReviewRecord] = []
         self._issue_comments: dict[int, IssueCommentRecord] = {}
         self._reactions: list[ReactionRecord] = []
+        self._check_runs: dict[int, CheckRunRecord] = {}
         self._counts: Counter[str] = Counter()
         self._log: list[RecordedRequest] = []
         self._faults: dict[str, list[Fault]] = {}
@@ -66,12 +69,20 @@ class GitHubStore:
     # -- seeding -------------------------------------------------------------------------
 
     def add_installation(
-        self, installation_id: int, *, repos: Iterable[str] | None = None, account: str = "octo"
+        self,
+        installation_id: int,
+        *,
+        repos: Iterable[str] | None = None,
+        account: str = "octo",
+        permissions: Mapping[str, str] = APP_PERMISSIONS,
     ) -> Installation:
-        """Install the App; `repos` as "owner/name" (None: all repositories)."""
+        """Install the App; `repos` as "owner/name" (None: all repositories).
+
+        `permissions` are what the owner granted (default: all the App asks for).
+        """
         chosen = None if repos is None else frozenset(r.lower() for r in repos)
         with self.lock:
-            installation = Installation(installation_id, account, chosen)
+            installation = Installation(installation_id, account, chosen, dict(permissions))
             self._installations[installation_id] = installation
             return installation
 
@@ -199,6 +210,12 @@ class GitHubStore:
         """Return the conversation comments, oldest first, with their edit history."""
         with self.lock:
             return sorted(self._issue_comments.values(), key=lambda c: c.id)
+
+    @property
+    def check_runs(self) -> list[CheckRunRecord]:
+        """Return the check runs as they are now, oldest first (each with its history)."""
+        with self.lock:
+            return sorted(self._check_runs.values(), key=lambda c: c.id)
 
     @property
     def reactions(self) -> list[ReactionRecord]:
