@@ -17,6 +17,17 @@ MAX_BODY_CHARS = 65_536
 MAX_LISTED_FILES = 3000
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+# What the docgen App asks for (app.yml); an installation grants these unless a test
+# seeds it with less (an owner who has not yet accepted a new permission).
+APP_PERMISSIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "checks": "write",
+        "contents": "read",
+        "issues": "write",
+        "metadata": "read",
+        "pull_requests": "write",
+    }
+)
 
 
 class Route(StrEnum):
@@ -34,6 +45,8 @@ class Route(StrEnum):
     UPDATE_ISSUE_COMMENT = "issues.update_comment"
     CREATE_REACTION = "reactions.create_for_issue_comment"
     GET_PERMISSION = "repos.get_collaborator_permission_level"
+    GET_APP = "apps.get_authenticated"
+    LIST_INSTALLATIONS = "apps.list_installations"
 
 
 class ApiError(Exception):
@@ -116,6 +129,7 @@ class Installation:
     id: int
     account: str
     repos: frozenset[str] | None
+    permissions: Mapping[str, str] = field(default_factory=lambda: dict(APP_PERMISSIONS))
 
     def can_access(self, owner: str, repo: str) -> bool:
         """Tell whether this installation's tokens reach `owner/repo`."""

@@ -93,12 +93,7 @@ def create_token(state: FakeGitHub, call: Call) -> Response:
     data = {
         "token": token.token,
         "expires_at": gj.iso(token.expires_at),
-        "permissions": {
-            "contents": "read",
-            "issues": "write",
-            "metadata": "read",
-            "pull_requests": "write",
-        },
+        "permissions": dict(installation.permissions),
         "repository_selection": "all" if installation.repos is None else "selected",
     }
     return JSONResponse(data, status_code=201)

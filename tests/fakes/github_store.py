@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fakes.github_model import (
+    APP_PERMISSIONS,
     Fault,
     Installation,
     InstallationToken,
@@ -47,6 +48,12 @@ class GitHubStore:
         self.private_key_pem = keys.private_pem
         self.public_key_pem = keys.public_pem
         self.bot_login = f"{app_slug}[bot]"
+        # What GET /app says of the App; tests may change them (an App asking for less).
+        self.app_slug = app_slug
+        self.app_name = "docgen (test)"
+        self.app_permissions: dict[str, str] = dict(APP_PERMISSIONS)
+        self.app_events: list[str] = ["issue_comment", "pull_request"]
+        self.created_at = datetime.now(UTC)
         self.token_lifetime = timedelta(hours=1)
         self._installations: dict[int, Installation] = {}
         self._tokens: dict[str, InstallationToken] = {}
@@ -66,12 +73,20 @@ class GitHubStore:
     # -- seeding -------------------------------------------------------------------------
 
     def add_installation(
-        self, installation_id: int, *, repos: Iterable[str] | None = None, account: str = "octo"
+        self,
+        installation_id: int,
+        *,
+        repos: Iterable[str] | None = None,
+        account: str = "octo",
+        permissions: Mapping[str, str] = APP_PERMISSIONS,
     ) -> Installation:
-        """Install the App; `repos` as "owner/name" (None: all repositories)."""
+        """Install the App; `repos` as "owner/name" (None: all repositories).
+
+        `permissions` are what the owner granted (default: all the App asks for).
+        """
         chosen = None if repos is None else frozenset(r.lower() for r in repos)
         with self.lock:
-            installation = Installation(installation_id, account, chosen)
+            installation = Installation(installation_id, account, chosen, dict(permissions))
             self._installations[installation_id] = installation
             return installation
 
