@@ -1,4 +1,4 @@
-"""The ``docgen`` command: serve, worker, config, tokenizers (and suggest).
+"""The ``docgen`` command: serve, worker, config, tokenizers, doctor (and suggest).
 
 Every subcommand validates its settings before doing anything else, so a bad
 setting ends the process with exit code 2 and one line naming it.
@@ -143,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     tok = sub.add_parser("tokenizers", help="install the offline tokenizer files")
     tok.set_defaults(handler=cmd_tokenizers)
 
+    from bot.doctor.cli import add_parser as add_doctor
+
+    add_doctor(sub)
     _add_suggest(sub)
     return parser
 
