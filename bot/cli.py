@@ -1,4 +1,4 @@
-"""The ``docgen`` command: serve, worker, config, tokenizers, schema (and suggest).
+"""The ``docgen`` command: serve, worker, config, tokenizers, schema, doctor (and suggest).
 
 Every subcommand validates its settings before doing anything else, so a bad
 setting ends the process with exit code 2 and one line naming it.
@@ -179,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(handler=cmd_schema)
 
+    from bot.doctor.cli import add_parser as add_doctor
+
+    add_doctor(sub)
     _add_suggest(sub)
     return parser
 

@@ -84,6 +84,9 @@ class _Handler:
             return self._reply(record, errors.deployment_not_found())
         if version is None:
             return self._reply(record, errors.resource_not_found())
+        unsupported = errors.api_version_not_supported(version)
+        if unsupported:
+            return self._reply(record, unsupported)
         if body is None:
             return self._reply(record, _invalid_json(), deployment)
         refusal = errors.check_azure_version(body, version)
@@ -142,6 +145,7 @@ class _Handler:
         cap = checks.requested_completion(body, deployment)
         refusal = (
             checks.check_parameters(body, deployment)
+            or checks.check_structured_outputs(body, deployment)
             or checks.check_response_format(body)
             or checks.check_context(prompt, cap, deployment)
         )

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tests.fakes.azure_errors import Reply, context_length_exceeded, invalid_request
+from tests.fakes.azure_errors import (
+    Reply,
+    context_length_exceeded,
+    invalid_request,
+    structured_outputs_unsupported,
+)
 from tests.fakes.azure_state import Deployment
 
 _SCHEMA_MAPS = ("properties", "$defs", "definitions", "patternProperties")
@@ -59,6 +64,13 @@ def check_parameters(body: Mapping[str, Any], deployment: Deployment) -> Reply |
                 f"{deployment.max_output_tokens} completion tokens, whereas you provided {value}."
             )
             return invalid_request(message, key, "invalid_value")
+    return None
+
+
+def check_structured_outputs(body: Mapping[str, Any], deployment: Deployment) -> Reply | None:
+    """Refuse a json_schema response_format on a model without structured outputs."""
+    if wants_json_schema(body) and not deployment.structured_outputs:
+        return structured_outputs_unsupported()
     return None
 
 

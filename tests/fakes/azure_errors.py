@@ -9,12 +9,17 @@ same ``e.code`` / ``e.param`` values it will meet in production.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 JSON_SCHEMA_MIN_VERSION = "2024-08-01"
 MAX_COMPLETION_TOKENS_MIN_VERSION = "2024-09-01"
+# The first data-plane api-version of Azure OpenAI that is still served (GA 2022-12-01).
+FIRST_API_VERSION = "2022-12-01"
+_API_VERSION = re.compile(r"(\d{4})-(\d{2})-(\d{2})(-preview)?")
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,28 @@ def context_length_exceeded(window: int, prompt: int, completion: int) -> Reply:
         "completion). Please reduce the length of the messages or completion."
     )
     return invalid_request(message, "messages", "context_length_exceeded")
+
+
+def api_version_not_supported(api_version: str) -> Reply | None:
+    """Return Azure's 400 for an api-version it does not serve: malformed, or too old."""
+    match = _API_VERSION.fullmatch(api_version)
+    try:
+        valid = match is not None and bool(date(*(int(g) for g in match.groups()[:3])))
+    except ValueError:  # a month or day that does not exist
+        valid = False
+    if valid and api_version[:10] >= FIRST_API_VERSION:
+        return None
+    return Reply(400, {"error": {"code": "BadRequest", "message": "API version not supported"}})
+
+
+def structured_outputs_unsupported() -> Reply:
+    """Return the 400 of a model that has no structured outputs, asked for a json_schema."""
+    message = (
+        "Invalid parameter: 'response_format' of type 'json_schema' is not supported with "
+        "this model. Learn more about supported models at the Structured Outputs guide: "
+        "https://platform.openai.com/docs/guides/structured-outputs"
+    )
+    return invalid_request(message, "response_format", None)
 
 
 def version_at_least(api_version: str, minimum: str) -> bool:

@@ -44,6 +44,7 @@ class Deployment:
     context_window: int = 128_000
     max_output_tokens: int = 16_384
     reasoning: bool = False  # o-series/gpt-5: refuses max_tokens and temperature != 1
+    structured_outputs: bool = True  # False: refuses a json_schema response_format
     schema_overhead_tokens: int = 0
     prompt_caching: bool = False
     cache_min_tokens: int = 1024

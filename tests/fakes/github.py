@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as Path
 
+from tests.fakes import github_apps as apps
 from tests.fakes import github_routes as r
 from tests.fakes.github_auth import DOCS, credentials
 from tests.fakes.github_json import Urls
@@ -47,6 +48,8 @@ __all__ = ["FakeGitHub", "FakeGitHubServer", "PrFile", "Route", "build_app"]
 _APP_IDS = itertools.count(900_001)
 _REPO = "/repos/{owner}/{repo}"
 _ROUTES: tuple[tuple[str, str, Route], ...] = (
+    ("GET", "/app", Route.GET_APP),
+    ("GET", "/app/installations", Route.LIST_INSTALLATIONS),
     ("POST", "/app/installations/{installation_id:int}/access_tokens", Route.CREATE_TOKEN),
     ("GET", _REPO + "/pulls/{number:int}", Route.GET_PULL),
     ("GET", _REPO + "/pulls/{number:int}/files", Route.LIST_FILES),
@@ -62,6 +65,13 @@ _ROUTES: tuple[tuple[str, str, Route], ...] = (
     ("POST", _REPO + "/check-runs", Route.CREATE_CHECK_RUN),
     ("PATCH", _REPO + "/check-runs/{check_run_id:int}", Route.UPDATE_CHECK_RUN),
 )
+# Routes that take the App's JWT, not an installation token.
+_APP_ROUTES = frozenset({Route.GET_APP, Route.LIST_INSTALLATIONS})
+_HANDLERS: dict[Route, r.Handler] = {
+    **r.HANDLERS,
+    Route.GET_APP: apps.get_app,
+    Route.LIST_INSTALLATIONS: apps.list_installations,
+}
 
 
 def _error(error: ApiError) -> Response:
@@ -109,7 +119,9 @@ def _endpoint(
 
 def _answer(state: FakeGitHub, route: Route, handler: r.Handler, call: r.Call) -> Response:
     try:
-        if route is not Route.CREATE_TOKEN:
+        if route in _APP_ROUTES:
+            state.check_app_jwt(credentials(call.headers, "Bearer"))
+        elif route is not Route.CREATE_TOKEN:
             token = credentials(call.headers, "token") or credentials(call.headers, "Bearer")
             state.authorize(token, call.owner, call.repo)
         fault = state.take_fault(route.value)
@@ -130,7 +142,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 def build_app(current: Callable[[], FakeGitHub]) -> Starlette:
     """Build the fake API app; `current` returns the state to serve (it may change per test)."""
     routes = [
-        Path("/api/v3" + path, _endpoint(current, route, r.HANDLERS[route]), methods=[method])
+        Path("/api/v3" + path, _endpoint(current, route, _HANDLERS[route]), methods=[method])
         for method, path, route in _ROUTES
     ]
     return Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})

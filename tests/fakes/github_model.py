@@ -47,6 +47,8 @@ class Route(StrEnum):
     GET_PERMISSION = "repos.get_collaborator_permission_level"
     CREATE_CHECK_RUN = "checks.create"
     UPDATE_CHECK_RUN = "checks.update"
+    GET_APP = "apps.get_authenticated"
+    LIST_INSTALLATIONS = "apps.list_installations"
 
 
 class ApiError(Exception):

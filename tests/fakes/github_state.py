@@ -40,11 +40,15 @@ class FakeGitHub(GitHubStore):
 
     # -- auth ----------------------------------------------------------------------------
 
-    def mint_token(self, installation_id: int, app_jwt: str | None) -> InstallationToken:
-        """Check the App JWT and issue an installation token."""
+    def check_app_jwt(self, app_jwt: str | None) -> None:
+        """Accept a valid App JWT, or raise the 401 GitHub answers (App routes need one)."""
         if app_jwt is None:
             raise github_auth.unauthorized("A JSON web token could not be decoded")
         github_auth.verify_app_jwt(app_jwt, public_pem=self.public_key_pem, app_id=self.app_id)
+
+    def mint_token(self, installation_id: int, app_jwt: str | None) -> InstallationToken:
+        """Check the App JWT and issue an installation token."""
+        self.check_app_jwt(app_jwt)
         with self.lock:
             if installation_id not in self._installations:
                 raise not_found()
@@ -54,6 +58,11 @@ class FakeGitHub(GitHubStore):
             self._tokens[token.token] = token
             self._minted += 1
             return token
+
+    def installations(self) -> list[Installation]:
+        """Return the App's installations, oldest (lowest id) first, as GET /app/installations."""
+        with self.lock:
+            return sorted(self._installations.values(), key=lambda i: i.id)
 
     def installation(self, installation_id: int) -> Installation:
         """Return an installation."""

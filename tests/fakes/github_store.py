@@ -49,6 +49,12 @@ class GitHubStore:
         self.private_key_pem = keys.private_pem
         self.public_key_pem = keys.public_pem
         self.bot_login = f"{app_slug}[bot]"
+        # What GET /app says of the App; tests may change them (an App asking for less).
+        self.app_slug = app_slug
+        self.app_name = "docgen (test)"
+        self.app_permissions: dict[str, str] = dict(APP_PERMISSIONS)
+        self.app_events: list[str] = ["issue_comment", "pull_request"]
+        self.created_at = datetime.now(UTC)
         self.token_lifetime = timedelta(hours=1)
         self._installations: dict[int, Installation] = {}
         self._tokens: dict[str, InstallationToken] = {}
