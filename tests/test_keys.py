@@ -26,6 +26,8 @@ SAMPLES: dict[str, object] = {
     "app_id": 1043217,
     "number": 1187,
     "quota_name": "res.openai.azure.com/docs",
+    "hostname": "docgen-worker-7c9f8d6b5-x2k4q",
+    "pid": 1,
 }
 
 
