@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import time
 from collections.abc import AsyncIterator
@@ -35,6 +36,7 @@ from typing import Any
 
 import msgspec
 from arq.connections import ArqRedis
+from arq.constants import default_queue_name
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
@@ -105,6 +107,17 @@ async def _ping(redis: ArqRedis | None) -> bool:
         return bool(await asyncio.wait_for(redis.ping(), HEALTH_TIMEOUT_SECONDS))
     except (RedisError, OSError, TimeoutError):
         return False
+
+
+async def _queue_depth(redis: ArqRedis | None) -> float:
+    """Return how many jobs wait in arq's queue, or NaN when Redis does not answer."""
+    if redis is None:
+        return math.nan
+    try:
+        jobs = await asyncio.wait_for(redis.zcard(default_queue_name), HEALTH_TIMEOUT_SECONDS)
+        return float(jobs)
+    except (RedisError, OSError, TimeoutError):
+        return math.nan
 
 
 async def _respond(send: Send, status: int, payload: dict[str, Any], close: bool = False) -> None:
@@ -347,6 +360,7 @@ def create_app(settings: Settings) -> Starlette:
         return PlainTextResponse("redis is not answering\n", status_code=503)
 
     async def metrics_text(request: Request) -> Response:
+        metrics.queue_depth(await _queue_depth(runtime.redis))
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     webhook = WebhookEndpoint(runtime, metrics)

@@ -31,11 +31,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from typing import TYPE_CHECKING
 
 from bot.keys import worker_heartbeat_key
+
+if TYPE_CHECKING:  # the probe imports this module: it stays free of the redis package
+    from redis.asyncio import Redis
 
 BEAT_EVERY_SECONDS = 5.0
 # A probe allows a few missed beats: a long GC pause or a slow disk is not a death.
@@ -85,6 +86,8 @@ class Heartbeat:
         return True
 
     async def _mark_in_redis(self, redis: Redis, now: float) -> None:
+        from redis.exceptions import RedisError
+
         value = json.dumps({"pid": self.pid, "at": now})
         try:
             await asyncio.wait_for(
@@ -99,6 +102,8 @@ class Heartbeat:
 
     async def stop(self, redis: Redis) -> None:
         """Remove both marks: a worker that stopped cleanly is not alive."""
+        from redis.exceptions import RedisError
+
         self.path.unlink(missing_ok=True)
         try:
             await asyncio.wait_for(redis.delete(self.key), REDIS_WRITE_TIMEOUT_SECONDS)

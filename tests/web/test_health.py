@@ -38,6 +38,7 @@ def test_only_liveness_stays_200_when_redis_is_down(
         assert client.get("/livez").status_code == 200
         assert client.get("/readyz").status_code == 503
         assert client.get("/healthz").status_code == 503
+        assert "docgen_queue_depth NaN" in client.get("/metrics").text
 
 
 def test_healthz_is_503_and_deliveries_are_503_when_redis_is_down(
@@ -80,6 +81,7 @@ def test_metrics_count_deliveries_rejections_and_enqueue_latency(client: httpx.C
         "docgen_webhook_signature_rejections_total 1.0",
         "docgen_webhook_enqueue_seconds_count 1.0",
         "docgen_webhook_too_large_total 0.0",
+        "docgen_queue_depth 1.0",  # the one job queued, not yet taken by a worker
     ):
         assert sample in text, sample
     assert "watch" not in text  # label values come from a closed set
