@@ -9,8 +9,8 @@ to one of three scopes:
   suspended flag, commenters' cached permissions and the one-reply marks;
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
-- the App as a whole: the model deployment's shared rate-limit windows and the
-  App's own JWT, which no installation owns.
+- the App as a whole: the model deployment's shared rate-limit windows, the
+  App's own JWT and the worker processes' heartbeats, which no installation owns.
 
 ``installation_patterns`` and ``repository_patterns`` are the ``SCAN MATCH``
 patterns of the first two scopes. Nothing else in ``bot/`` spells a ``docgen:``
@@ -32,6 +32,9 @@ PR_COST_PREFIX = ROOT + "pr-cost:"
 RATELIMIT_PREFIX = ROOT + "ratelimit:"
 PERMISSION_PREFIX = ROOT + "permission:"
 REFUSED_PREFIX = ROOT + "command-refused:"
+WORKER_PREFIX = ROOT + "worker:"
+WORKER_HEARTBEATS = WORKER_PREFIX + "*"
+"""The SCAN MATCH pattern of every live worker process's heartbeat."""
 # githubkit's cache (installation tokens, the App's JWT) lives under this prefix;
 # githubkit adds ":" and its own key, ``githubkit:auth:app:{app id}:...``.
 GITHUB_CACHE_PREFIX = ROOT + "gh"
@@ -119,9 +122,15 @@ def ratelimit_key(quota_name: str) -> str:
     return RATELIMIT_PREFIX + quota_name
 
 
-UNOWNED = frozenset({"ratelimit_key", "legacy_superseded_key"})
+def worker_heartbeat_key(hostname: str, pid: int) -> str:
+    """Return the heartbeat of one worker process, which expires unless refreshed."""
+    return f"{WORKER_PREFIX}{hostname}:{int(pid)}"
+
+
+UNOWNED = frozenset({"ratelimit_key", "legacy_superseded_key", "worker_heartbeat_key"})
 """The builders whose keys no purge finds: the App's own (its JWT, cached by githubkit,
-is one too) and legacy markers that expire within a day."""
+is one too, and the worker heartbeats, which expire by themselves) and legacy markers
+that expire within a day."""
 
 
 # -- what to delete ------------------------------------------------------------------

@@ -5,14 +5,23 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
+import signal
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import kubernetes_validate
 import pytest
+import uvicorn
 import yaml
+from starlette.routing import Route
 
 from bot.cli import build_parser
+from bot.settings import Settings
+from bot.web.app import create_app
+from bot.web.metrics import WebhookMetrics
+from bot.worker import heartbeat, runner
 from tests.fakes.github_model import APP_PERMISSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,8 +79,11 @@ def test_dockerfile_is_slim_non_root_and_runs_docgen() -> None:
     text = (ROOT / "deploy" / "Dockerfile").read_text()
     bases = re.findall(r"^FROM (\S+)", text, re.M)
     assert bases and all(b.endswith("-slim") for b in bases)
-    assert re.search(r"^USER (?!root|0\b)\S+", text, re.M)
-    assert "docgen tokenizers" in text, "the image must carry the tokenizer files"
+    assert re.findall(r"^USER (\S+)", text, re.M) == ["10001:10001"]
+    # Written at build time where tiktoken reads them, outside the writable /tmp.
+    cache = re.search(r"TIKTOKEN_CACHE_DIR=(\S+)", text)
+    assert cache and not cache[1].startswith("/tmp")
+    assert text.index("TIKTOKEN_CACHE_DIR=") < text.index("docgen tokenizers")
     cmd = re.findall(r"^CMD (\[.*\])", text, re.M)[-1]
     assert_docgen_command(yaml.safe_load(cmd))
     for copied in re.findall(r"^COPY (?!--)(\S+)", text, re.M):
@@ -88,27 +100,207 @@ def test_compose_has_redis_web_worker_with_health_checks() -> None:
     assert services["worker"]["command"] == procfile()["worker"]
 
 
+K8S = ROOT / "deploy" / "k8s"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+COMPOSE = ROOT / "deploy" / "docker-compose.yml"
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+# The oldest Kubernetes the manifests are checked against, and the newest schemas bundled.
+K8S_VERSIONS = ("1.29.0", kubernetes_validate.latest_version())
+LOCKED_DOWN = {
+    "runAsNonRoot": True,
+    "runAsUser": 10001,
+    "readOnlyRootFilesystem": True,
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
 def k8s_docs() -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
-    for path in sorted((ROOT / "deploy" / "k8s").glob("*.yaml")):
+    for path in sorted(K8S.glob("*.yaml")):
         docs.extend(d for d in yaml.safe_load_all(path.read_text()) if d)
     return docs
 
 
-def test_kubernetes_manifests() -> None:
-    docs = k8s_docs()
-    kinds = sorted(d["kind"] for d in docs)
-    assert kinds == ["Deployment", "Deployment", "Secret", "Service"]
-    deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
-    web = deployments["docgen-web"]["spec"]["template"]["spec"]["containers"][0]
-    worker = deployments["docgen-worker"]["spec"]["template"]["spec"]["containers"][0]
-    assert web["command"] == procfile()["web"][:2]
-    assert worker["command"] == procfile()["worker"]
-    for probe in ("readinessProbe", "livenessProbe"):
-        assert web[probe]["httpGet"]["path"] == "/healthz"
-    for container in (web, worker):
-        assert container["resources"]["requests"]["cpu"]
-        assert container["resources"]["requests"]["memory"]
+def of_kind(kind: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in k8s_docs() if d["kind"] == kind}
+
+
+def pod_spec(name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = of_kind("Deployment")[name]["spec"]["template"]["spec"]
+    return spec
+
+
+def container(name: str) -> dict[str, Any]:
+    (only,) = pod_spec(name)["containers"]
+    assert isinstance(only, dict)
+    return only
+
+
+def all_containers() -> list[dict[str, Any]]:
+    return [
+        c
+        for name in of_kind("Deployment")
+        for c in (*pod_spec(name)["containers"], *pod_spec(name).get("initContainers", []))
+    ]
+
+
+def web_get_routes() -> set[str]:
+    """Return the paths the web app answers GET on, read from its router."""
+    app = create_app(Settings.from_env({"GITHUB_WEBHOOK_SECRET": "s"}))
+    return {r.path for r in app.routes if isinstance(r, Route) and "GET" in (r.methods or ())}
+
+
+def uvicorn_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """Return the options ``docgen serve`` gives uvicorn (uvicorn itself not started)."""
+    seen: dict[str, Any] = {}
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    monkeypatch.setenv("GITHUB_WEBHOOK_SECRET", "s")
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    args = build_parser().parse_args(["serve"])
+    assert args.handler(args) == 0
+    return seen
+
+
+def seconds(text: str) -> int:
+    match = re.fullmatch(r"(\d+)s", text)
+    assert match, text
+    return int(match[1])
+
+
+def test_kubernetes_manifests_hold_what_an_operator_needs() -> None:
+    kinds = sorted(d["kind"] for d in k8s_docs())
+    assert kinds == sorted(
+        ["Deployment"] * 2
+        + ["HorizontalPodAutoscaler"] * 2
+        + ["PodDisruptionBudget"] * 2
+        + ["Secret", "Service"]
+    )
+    assert container("docgen-web")["command"] == procfile()["web"][:2]
+    assert container("docgen-worker")["command"] == procfile()["worker"]
+    for c in all_containers():
+        for need in ("requests", "limits"):
+            assert c["resources"][need]["cpu"] and c["resources"][need]["memory"], c["name"]
+
+
+@pytest.mark.parametrize("version", K8S_VERSIONS)
+def test_every_manifest_is_valid_kubernetes(version: str) -> None:
+    # Strict: a misspelt or misplaced field is an error, not silently dropped.
+    for doc in k8s_docs():
+        kubernetes_validate.validate(doc, version, strict=True)
+
+
+def test_every_container_is_locked_down() -> None:
+    for name in of_kind("Deployment"):
+        pod = pod_spec(name)
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        for c in (*pod["containers"], *pod.get("initContainers", [])):
+            assert {k: c["securityContext"].get(k) for k in LOCKED_DOWN} == LOCKED_DOWN, c["name"]
+            mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+            # The one writable folder: the heartbeat, tempfile and Python's scratch files.
+            assert "emptyDir" in volumes[mounts["/tmp"]], c["name"]
+            # The tokenizer files are in the image; a volume there would hide them.
+            assert not any(p.startswith("/opt/docgen") for p in mounts), c["name"]
+
+
+def pinned(image: str) -> tuple[str, str]:
+    """Return an image's name and its tag (or digest); fail if it is neither pinned nor tagged."""
+    name, _, digest = image.partition("@")
+    if digest:
+        assert digest.startswith("sha256:"), image
+        return name.split(":")[0], digest
+    name, _, tag = image.rpartition(":")
+    assert name and tag and tag != "latest" and "/" not in tag, image
+    return name, tag
+
+
+def test_images_are_pinned_to_the_package_version() -> None:
+    compose = yaml.safe_load(COMPOSE.read_text())["services"]
+    images = [c["image"] for c in all_containers()] + [s["image"] for s in compose.values()]
+    tags = dict(pinned(image) for image in images)
+    assert tags["docgen"] == VERSION  # the image built from this pyproject.toml
+
+
+def test_web_probes_answer_on_real_routes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    routes = web_get_routes()
+    assert {"/livez", "/readyz", "/healthz"} <= routes
+    web = container("docgen-web")
+    assert web["livenessProbe"]["httpGet"]["path"] == "/livez"
+    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    port_names = {p["name"] for p in web["ports"]}
+    for probe in ("livenessProbe", "readinessProbe"):
+        assert web[probe]["httpGet"]["port"] in port_names
+    compose_web = yaml.safe_load(COMPOSE.read_text())["services"]["web"]
+    for text in (DOCKERFILE.read_text(), " ".join(compose_web["healthcheck"]["test"])):
+        [path] = re.findall(r"127\.0\.0\.1:\S+?(/[a-z]+)'", text)
+        assert path == "/livez" and path in routes
+
+
+def test_worker_probe_is_its_own_heartbeat_file(tmp_path: Path) -> None:
+    worker = container("docgen-worker")
+    commands = [worker[p]["exec"]["command"] for p in ("startupProbe", "livenessProbe")]
+    compose = yaml.safe_load(COMPOSE.read_text())["services"]["worker"]
+    commands.append(compose["healthcheck"]["test"][1:])  # after "CMD"
+    beat = tmp_path / "docgen-worker.heartbeat"
+    for command in commands:
+        assert command[:3] == ["python", "-m", heartbeat.__name__], command
+        argv = [*command[3:], "--file", str(beat)]
+        assert heartbeat.main(argv) == 1  # nothing beat yet
+        heartbeat.write_beat(beat, time.time(), pid=1)
+        assert heartbeat.main(argv) == 0
+        beat.unlink()
+
+
+def test_grace_periods_let_work_in_flight_finish(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert runner.DRAIN_SECONDS >= runner.JOB_TIMEOUT_SECONDS
+    margin = 10  # closing clients after the last job
+    compose = yaml.safe_load(COMPOSE.read_text())["services"]
+    worker_grace = pod_spec("docgen-worker")["terminationGracePeriodSeconds"]
+    assert worker_grace >= runner.DRAIN_SECONDS + margin
+    assert seconds(compose["worker"]["stop_grace_period"]) >= runner.DRAIN_SECONDS + margin
+    graceful = uvicorn_options(monkeypatch, tmp_path)["timeout_graceful_shutdown"]
+    web = container("docgen-web")
+    pre_stop = web["lifecycle"]["preStop"]["exec"]["command"]
+    assert pre_stop[0] == "sleep"
+    assert pod_spec("docgen-web")["terminationGracePeriodSeconds"] >= (
+        int(pre_stop[1]) + graceful + margin
+    )
+    assert seconds(compose["web"]["stop_grace_period"]) >= graceful + margin
+
+
+def test_disruption_budgets_and_autoscalers_select_the_deployments() -> None:
+    deployments = of_kind("Deployment")
+    service = of_kind("Service")["docgen-web"]
+    assert (
+        service["spec"]["selector"] == deployments["docgen-web"]["spec"]["selector"]["matchLabels"]
+    )
+    for name, pdb in of_kind("PodDisruptionBudget").items():
+        spec = deployments[name]["spec"]
+        assert pdb["spec"]["selector"] == spec["selector"]
+        assert (
+            spec["selector"]["matchLabels"].items()
+            <= spec["template"]["metadata"]["labels"].items()
+        )
+        assert ("minAvailable" in pdb["spec"]) != ("maxUnavailable" in pdb["spec"]), name
+    hpas = of_kind("HorizontalPodAutoscaler")
+    assert set(hpas) == set(deployments)
+    for name, hpa in hpas.items():
+        target = hpa["spec"]["scaleTargetRef"]
+        assert target == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+        assert hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+    [web_metric] = hpas["docgen-web"]["spec"]["metrics"]
+    assert web_metric["resource"]["name"] == "cpu"  # utilisation is of the cpu request
+    assert container("docgen-web")["resources"]["requests"]["cpu"]
+    [worker_metric] = hpas["docgen-worker"]["spec"]["metrics"]
+    assert worker_metric["type"] == "External"
+    name = worker_metric["external"]["metric"]["name"]
+    assert f"\n{name} " in WebhookMetrics(()).render().decode()  # the web exports it
 
 
 @pytest.mark.parametrize("name", ["GITHUB_APP_ID", "GITHUB_WEBHOOK_SECRET", "REDIS_URL"])

@@ -27,6 +27,8 @@ SAMPLES: dict[str, object] = {
     "number": 1187,
     "quota_name": "res.openai.azure.com/docs",
     "login": "Carol-Maint",
+    "hostname": "docgen-worker-7c9f8d6b5-x2k4q",
+    "pid": 1,
 }
 
 

@@ -8,6 +8,11 @@ suspended installation) and for an installation change carried out, 202 with
 the job id when a job was queued, 503 when Redis cannot be reached (GitHub then
 marks the delivery failed, and it can be redelivered).
 
+Probes: ``GET /livez`` is 200 while the process serves requests and never asks
+Redis (liveness); ``GET /readyz`` is 200 when Redis answers within a second, else
+503 (readiness: a pod that cannot queue jobs should get no deliveries).
+``GET /healthz`` is ``/readyz`` under the name older deployments probe.
+
 Installation changes (suspended, deleted, repositories removed) are carried out
 here, in Redis, before answering: they need no GitHub call (see bot.lifecycle).
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import time
 from collections.abc import AsyncIterator
@@ -30,6 +36,7 @@ from typing import Any
 
 import msgspec
 from arq.connections import ArqRedis
+from arq.constants import default_queue_name
 from redis.asyncio import ConnectionPool
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
@@ -48,6 +55,9 @@ from bot.web.queue import JobQueue
 from bot.web.webhook import MAX_BODY_BYTES, SignatureVerifier, valid_delivery_id
 
 WEBHOOK_PATH = "/api/github/webhooks"
+LIVENESS_PATH = "/livez"
+READINESS_PATH = "/readyz"
+LEGACY_HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT_SECONDS = 1.0
 
 log = logging.getLogger("docgen.web")
@@ -97,6 +107,17 @@ async def _ping(redis: ArqRedis | None) -> bool:
         return bool(await asyncio.wait_for(redis.ping(), HEALTH_TIMEOUT_SECONDS))
     except (RedisError, OSError, TimeoutError):
         return False
+
+
+async def _queue_depth(redis: ArqRedis | None) -> float:
+    """Return how many jobs wait in arq's queue, or NaN when Redis does not answer."""
+    if redis is None:
+        return math.nan
+    try:
+        jobs = await asyncio.wait_for(redis.zcard(default_queue_name), HEALTH_TIMEOUT_SECONDS)
+        return float(jobs)
+    except (RedisError, OSError, TimeoutError):
+        return math.nan
 
 
 async def _respond(send: Send, status: int, payload: dict[str, Any], close: bool = False) -> None:
@@ -328,18 +349,26 @@ def create_app(settings: Settings) -> Starlette:
     runtime = _Runtime(settings)
     metrics = WebhookMetrics(HANDLED_EVENTS)
 
-    async def healthz(request: Request) -> Response:
+    async def livez(request: Request) -> Response:
+        # Alive while the event loop serves requests; Redis is not asked, so an
+        # outage of Redis never gets the web pods restarted (it cannot mend it).
+        return PlainTextResponse("ok\n")
+
+    async def readyz(request: Request) -> Response:
         if await _ping(runtime.redis):
             return PlainTextResponse("ok\n")
         return PlainTextResponse("redis is not answering\n", status_code=503)
 
     async def metrics_text(request: Request) -> Response:
+        metrics.queue_depth(await _queue_depth(runtime.redis))
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     webhook = WebhookEndpoint(runtime, metrics)
     routes = [
         Route(WEBHOOK_PATH, webhook, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
+        Route(LIVENESS_PATH, livez, methods=["GET"]),
+        Route(READINESS_PATH, readyz, methods=["GET"]),
+        Route(LEGACY_HEALTH_PATH, readyz, methods=["GET"]),  # readiness, under its old name
         Route("/metrics", metrics_text, methods=["GET"]),
     ]
     return _App(webhook, routes=routes, lifespan=runtime.lifespan)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 # The classic text format: every Prometheus version scrapes it, and our names need no escaping.
@@ -56,6 +56,11 @@ class WebhookMetrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
             registry=self.registry,
         )
+        self._queue_depth = Gauge(
+            "docgen_queue_depth",
+            "Jobs waiting in the queue, read from Redis when scraped (NaN if it does not answer).",
+            registry=self.registry,
+        )
         self._children = {
             (event, outcome): self._deliveries.labels(event, outcome)
             for event in (*self._known, OTHER_EVENT)
@@ -78,6 +83,10 @@ class WebhookMetrics:
     def enqueue_seconds(self, seconds: float) -> None:
         """Record how long one enqueue took."""
         self._enqueue.observe(seconds)
+
+    def queue_depth(self, jobs: float) -> None:
+        """Set how many jobs wait in the queue (every web replica reports the same number)."""
+        self._queue_depth.set(jobs)
 
     def render(self) -> bytes:
         """Return the registry in Prometheus text format."""

@@ -50,6 +50,13 @@ CheckStatus = Literal["queued", "in_progress", "completed"]
 CheckConclusion = Literal[
     "action_required", "cancelled", "failure", "neutral", "success", "skipped", "timed_out"
 ]
+# The contents API inlines a file's base64 up to 1 MiB; past that it answers with
+# encoding "none" and no content, and the raw media type serves the bytes (GitHub
+# does up to 100 MiB). A Python file past this limit is not reviewed: its text
+# alone would cost more to analyse than a review is worth.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_RAW = {"Accept": "application/vnd.github.raw+json"}
+
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 
 
@@ -135,6 +142,7 @@ class RepoClient:
         self._gh = gh
         self.owner = owner
         self.name = name
+        self.oversized: dict[str, int] = {}
 
     async def pull_request(self, number: int) -> PullRequest:
         """Fetch the pull request."""
@@ -168,7 +176,12 @@ class RepoClient:
         return [_changed_file(entry) async for entry in pages]
 
     async def file_text(self, path: str, ref: str) -> str | None:
-        """Return a file's text at ``ref``, or None when absent or not UTF-8 text."""
+        """Return a file's text at ``ref``, or None when absent, too large or not UTF-8 text.
+
+        A file over 1 MiB comes back from the contents API without its content
+        (encoding ``none``); its bytes are then fetched raw, up to ``MAX_FILE_BYTES``.
+        Paths refused for their size are kept in ``oversized`` with their size.
+        """
         try:
             resp = await self._gh.rest.repos.async_get_content(self.owner, self.name, path, ref=ref)
         except RequestFailed as exc:
@@ -179,9 +192,25 @@ class RepoClient:
         if not isinstance(data, ContentFile):
             return None  # a directory listing, a symlink to outside the tree, a submodule
         try:
+            if data.encoding == "none" or (not data.content and data.size > 0):
+                raw = await self._raw_bytes(path, ref, data.size)
+                return None if raw is None else raw.decode("utf-8")
             return base64.b64decode(data.content).decode("utf-8")
         except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
             return None
+
+    async def _raw_bytes(self, path: str, ref: str, size: int) -> bytes | None:
+        """Return a file's bytes through the raw media type, or None when over the limit."""
+        if size > MAX_FILE_BYTES:
+            self.oversized[path] = size
+            return None
+        resp = await self._gh.rest.repos.async_get_content(
+            self.owner, self.name, path, ref=ref, headers=_RAW
+        )
+        if len(resp.content) > MAX_FILE_BYTES:  # it grew past what the listing said
+            self.oversized[path] = len(resp.content)
+            return None
+        return resp.content
 
     async def review_comments(self, number: int) -> list[PostedComment]:
         """List the review comments on the pull request (all pages)."""

@@ -2,6 +2,12 @@
 
 ``docgen worker`` validates settings first, then runs ``build_worker``: settings
 are injected into ``ctx`` rather than read at import time.
+
+On SIGTERM the worker takes no new job and lets the jobs it runs finish, for up
+to ``DRAIN_SECONDS`` (the job timeout, so any job in flight can end on its own);
+the Kubernetes grace period must be longer (``deploy/k8s/worker.yaml``). Each
+process beats from arq's poll loop (``bot.worker.heartbeat``): the liveness probe
+reads the file it writes.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from arq.worker import Function, Worker, func
 
 from bot.contract import JOB_FUNCTION
 from bot.settings import Settings
+from bot.worker.heartbeat import Heartbeat
 from bot.worker.job import review_pull_request
 
 log = logging.getLogger("docgen.worker")
@@ -23,6 +30,9 @@ log = logging.getLogger("docgen.worker")
 JOB_TIMEOUT_SECONDS = 600
 # Retries are raised explicitly (arq.Retry) for transient failures only.
 MAX_TRIES = 4
+# On SIGTERM: stop taking jobs, wait this long for the running ones, then cancel
+# them (arq re-queues a cancelled job).
+DRAIN_SECONDS = JOB_TIMEOUT_SECONDS
 # Results are kept briefly: the web process reads them to tell a failed job
 # (redeliverable) from a done one.
 KEEP_RESULT_SECONDS = 24 * 3600
@@ -36,6 +46,25 @@ FUNCTIONS: list[Function] = [
         keep_result=KEEP_RESULT_SECONDS,
     )
 ]
+
+
+class DocgenWorker(Worker):
+    """arq's Worker, beating its heartbeat each time round the poll loop."""
+
+    def __init__(self, *args: Any, heartbeat: Heartbeat, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.heartbeat = heartbeat
+
+    async def heart_beat(self) -> None:
+        """Record arq's health, run cron jobs, then refresh this process's heartbeat."""
+        await super().heart_beat()
+        await self.heartbeat.beat(self.pool)
+
+    async def close(self) -> None:
+        """Close like arq, then remove the heartbeat: a stopped worker is not alive."""
+        if self._pool is not None:
+            await self.heartbeat.stop(self.pool)
+        await super().close()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -59,8 +88,13 @@ def redis_settings(settings: Settings) -> RedisSettings:
     return RedisSettings.from_dsn(settings.redis_url.get_secret_value())
 
 
-def build_worker(settings: Settings, **overrides: Any) -> Worker:
-    """Return an arq Worker for ``settings``; ``overrides`` go to Worker (tests: burst=True)."""
+def build_worker(
+    settings: Settings, *, heartbeat: Heartbeat | None = None, **overrides: Any
+) -> DocgenWorker:
+    """Return an arq Worker for ``settings``; ``overrides`` go to Worker (tests: burst=True).
+
+    ``heartbeat`` defaults to one writing ``bot.worker.heartbeat.default_path()``.
+    """
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
         "redis_settings": redis_settings(settings),
@@ -72,6 +106,7 @@ def build_worker(settings: Settings, **overrides: Any) -> Worker:
         "keep_result": KEEP_RESULT_SECONDS,
         "max_tries": MAX_TRIES,
         "health_check_interval": 60,
+        "job_completion_wait": DRAIN_SECONDS,
     }
     options.update(overrides)
-    return Worker(**options)
+    return DocgenWorker(heartbeat=heartbeat or Heartbeat(), **options)

@@ -119,10 +119,25 @@ def get_content(state: FakeGitHub, call: Call) -> Response:
     ref = call.query.get("ref")
     path = str(call.params["path"])
     data = state.content(call.owner, call.repo, path, ref)
-    if "raw" in call.headers.get("accept", ""):
-        return Response(data, media_type="text/plain")
+    if _wants_raw(call.headers.get("accept", "")):
+        return Response(data, media_type="application/vnd.github.raw")
     ref = ref or state.default_branch(call.owner, call.repo)
     return JSONResponse(go.content_file(call.urls, call.owner, call.repo, path, ref, data))
+
+
+# The media types GitHub answers with a file's bytes; any other Accept gets the JSON
+# object, whose content is empty (encoding "none") for a file over 1 MiB.
+RAW_MEDIA_TYPES = frozenset(
+    {
+        "application/vnd.github.raw",
+        "application/vnd.github.raw+json",
+        "application/vnd.github.v3.raw",
+    }
+)
+
+
+def _wants_raw(accept: str) -> bool:
+    return any(part.split(";")[0].strip().lower() in RAW_MEDIA_TYPES for part in accept.split(","))
 
 
 def create_review(state: FakeGitHub, call: Call) -> Response:

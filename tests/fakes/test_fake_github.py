@@ -292,6 +292,26 @@ async def test_contents_base64_raw_and_missing(fake_github: FakeGitHub) -> None:
     assert failure.value.response.status_code == 404
 
 
+async def test_contents_over_1_mib_come_raw_only(fake_github: FakeGitHub) -> None:
+    seed(fake_github)
+    big = b"# " + b"x" * (1024 * 1024) + b"\n"
+    fake_github.add_file(OWNER, REPO, "big.py", big, ref=HEAD)
+    gh = installation_client(fake_github)
+    data = (await gh.rest.repos.async_get_content(OWNER, REPO, "big.py", ref=HEAD)).parsed_data
+    assert isinstance(data, ContentFile)
+    assert (data.encoding, data.content, data.size) == ("none", "", len(big))
+    for accept in ("application/vnd.github.raw", "application/vnd.github.v3.raw; q=1"):
+        raw = await gh.rest.repos.async_get_content(
+            OWNER, REPO, "big.py", ref=HEAD, headers={"Accept": accept}
+        )
+        assert raw.content == big
+    # A media type that merely mentions "raw" is not one GitHub serves bytes for.
+    other = await gh.rest.repos.async_get_content(
+        OWNER, REPO, "big.py", ref=HEAD, headers={"Accept": "application/vnd.github.rawish"}
+    )
+    assert isinstance(other.parsed_data, ContentFile) and other.parsed_data.encoding == "none"
+
+
 @pytest.mark.parametrize(("role", "permission"), [("maintain", "write"), ("admin", "admin")])
 async def test_collaborator_permission(fake_github: FakeGitHub, role: str, permission: str) -> None:
     seed(fake_github)

@@ -1,4 +1,4 @@
-"""/healthz, /metrics, a Redis that is down, and the app's lifespan."""
+"""/livez, /readyz, /healthz, /metrics, a Redis that is down, and the app's lifespan."""
 
 from __future__ import annotations
 
@@ -23,9 +23,22 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])  # nothing listens here once closed
 
 
-def test_healthz_is_200_when_redis_answers(client: httpx.Client) -> None:
-    answer = client.get("/healthz")
+@pytest.mark.parametrize("path", ["/livez", "/readyz", "/healthz"])
+def test_every_probe_is_200_when_redis_answers(client: httpx.Client, path: str) -> None:
+    answer = client.get(path)
     assert (answer.status_code, answer.text) == (200, "ok\n")
+
+
+def test_only_liveness_stays_200_when_redis_is_down(
+    make_settings: Callable[..., Settings],
+) -> None:
+    settings = make_settings(redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
+    with serve(create_app(settings)) as url, httpx.Client(base_url=url, timeout=10) as client:
+        # Restarting the web process would not bring Redis back: it stays alive, unready.
+        assert client.get("/livez").status_code == 200
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/healthz").status_code == 503
+        assert "docgen_queue_depth NaN" in client.get("/metrics").text
 
 
 def test_healthz_is_503_and_deliveries_are_503_when_redis_is_down(
@@ -68,6 +81,7 @@ def test_metrics_count_deliveries_rejections_and_enqueue_latency(client: httpx.C
         "docgen_webhook_signature_rejections_total 1.0",
         "docgen_webhook_enqueue_seconds_count 1.0",
         "docgen_webhook_too_large_total 0.0",
+        "docgen_queue_depth 1.0",  # the one job queued, not yet taken by a worker
     ):
         assert sample in text, sample
     assert "watch" not in text  # label values come from a closed set

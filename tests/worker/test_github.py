@@ -9,7 +9,14 @@ from githubkit.exception import RequestFailed
 from githubkit.versions import LATEST_VERSION
 
 from bot.settings import Settings
-from bot.worker.github import ChangedFile, GitHubApp, PostedComment, PullRequest, RepoClient
+from bot.worker.github import (
+    MAX_FILE_BYTES,
+    ChangedFile,
+    GitHubApp,
+    PostedComment,
+    PullRequest,
+    RepoClient,
+)
 from tests.fakes.github import FakeGitHub, PrFile, Route
 from tests.fakes.github_json import Urls
 from tests.fakes.github_objects import content_file
@@ -104,6 +111,28 @@ async def test_file_text(fake_github: FakeGitHub) -> None:
     assert await repo.file_text("src/mod.py", HEAD) == "x = 'é'\n"
     assert await repo.file_text("src/mod.py", BASE) is None  # 404
     assert await repo.file_text("data.bin", HEAD) is None  # not UTF-8
+
+
+async def test_file_text_over_1_mib_is_fetched_raw(fake_github: FakeGitHub) -> None:
+    seed(fake_github, [])
+    big = "TABLE = [\n" + f"    {'é' * 60!r},\n" * 10_000 + "]\n"  # 1.2 MiB of UTF-8
+    assert len(big.encode()) > 1024 * 1024
+    fake_github.add_file(OWNER, REPO, "src/table.py", big, ref=HEAD)
+    repo = client(fake_github)
+    assert await repo.file_text("src/table.py", HEAD) == big
+    first, second = fake_github.requests(Route.GET_CONTENT)
+    assert "raw" not in first.headers["accept"] and "raw" in second.headers["accept"]
+    assert repo.oversized == {}
+
+
+async def test_file_text_over_the_limit_is_none_and_named(fake_github: FakeGitHub) -> None:
+    seed(fake_github, [])
+    huge = b"x = 1\n" * (MAX_FILE_BYTES // 6 + 1)
+    fake_github.add_file(OWNER, REPO, "src/huge.py", huge, ref=HEAD)
+    repo = client(fake_github)
+    assert await repo.file_text("src/huge.py", HEAD) is None
+    assert repo.oversized == {"src/huge.py": len(huge)}
+    assert len(fake_github.requests(Route.GET_CONTENT)) == 1  # its bytes were never asked for
 
 
 def _symlink(fake: FakeGitHub, path: str) -> dict[str, object]:
