@@ -30,6 +30,7 @@ LATEST_PUSH_PREFIX = ROOT + "latest-push:"
 LOCK_PREFIX = ROOT + "lock:"
 PR_COST_PREFIX = ROOT + "pr-cost:"
 RATELIMIT_PREFIX = ROOT + "ratelimit:"
+OVERHEAD_PREFIX = ROOT + "schema-overhead:"
 PERMISSION_PREFIX = ROOT + "permission:"
 REFUSED_PREFIX = ROOT + "command-refused:"
 WORKER_PREFIX = ROOT + "worker:"
@@ -127,7 +128,14 @@ def worker_heartbeat_key(hostname: str, pid: int) -> str:
     return f"{WORKER_PREFIX}{hostname}:{int(pid)}"
 
 
-UNOWNED = frozenset({"ratelimit_key", "legacy_superseded_key", "worker_heartbeat_key"})
+def schema_overhead_key(name: str) -> str:
+    """Return the measured prompt tokens one response schema adds on one model."""
+    return OVERHEAD_PREFIX + name
+
+
+UNOWNED = frozenset(
+    {"ratelimit_key", "legacy_superseded_key", "worker_heartbeat_key", "schema_overhead_key"}
+)
 """The builders whose keys no purge finds: the App's own (its JWT, cached by githubkit,
 is one too, and the worker heartbeats, which expire by themselves) and legacy markers
 that expire within a day."""

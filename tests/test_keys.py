@@ -27,6 +27,7 @@ SAMPLES: dict[str, object] = {
     "number": 1187,
     "quota_name": "res.openai.azure.com/docs",
     "login": "Carol-Maint",
+    "name": "gpt-4o-mini:3f1c9ab0e4c2d1a7",
     "hostname": "docgen-worker-7c9f8d6b5-x2k4q",
     "pid": 1,
 }

@@ -36,6 +36,7 @@ from bot.engine.analyse import SourceFile, analyse, is_python
 from bot.engine.document import Engine, Outcome, Proposal, delivery, document, remember
 from bot.keys import lock_key
 from bot.lifecycle import is_suspended
+from bot.llm.overhead_redis import load_overhead, share_overhead
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -267,6 +268,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     if command is not None and command.dry_run:
         return await reply_plan(client, r.args, engine, analysis)
     outcome = await document(engine, analysis)
+    await share_overhead(r.services.redis, r.services.overhead)
     suggestions = [p.suggestion for p in outcome.proposals]
     posted, refused = await post_suggestions(client, pr.number, pr.head_sha, suggestions)
     on_github = set(posted)
@@ -296,6 +298,7 @@ async def _previous(client: RepoClient, pr: PullRequest) -> list[FnMarker]:
 
 async def _engine(r: Review, files: list[SourceFile]) -> Engine:
     services, settings, config = r.services, r.services.settings, r.config
+    await load_overhead(services.redis, services.overhead)  # another worker may have measured
     samples = collect_docstrings(f.head_text for f in files if f.head_text)
     options = render_options(config, samples=samples)
     return Engine(
