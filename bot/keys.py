@@ -25,6 +25,7 @@ SCAN_ALL = ROOT + "*"
 BUDGET_PREFIX = ROOT + "budget:"
 ANSWER_PREFIX = ROOT + "answer:"
 SUSPENDED_PREFIX = ROOT + "suspended:"
+SLOTS_PREFIX = ROOT + "slots:"
 SUPERSEDED_PREFIX = ROOT + "superseded:"
 LATEST_PUSH_PREFIX = ROOT + "latest-push:"
 LOCK_PREFIX = ROOT + "lock:"
@@ -58,6 +59,11 @@ def budget_held_key(installation_id: int, month: str) -> str:
 def answer_key(installation_id: int, key: str) -> str:
     """Return the key of one cached model answer of an installation."""
     return f"{ANSWER_PREFIX}{installation_id}:{key}"
+
+
+def slots_key(installation_id: int) -> str:
+    """Return the sorted set of an installation's running reviews (score: lease end)."""
+    return f"{SLOTS_PREFIX}{installation_id}"
 
 
 def suspended_key(installation_id: int) -> str:
@@ -154,6 +160,7 @@ def installation_patterns(installation_id: int) -> tuple[str, ...]:
         f"{PERMISSION_PREFIX}{i}:*",
         f"{REFUSED_PREFIX}{i}:*",
         suspended_key(i),
+        slots_key(i),
         f"{_TOKEN_PREFIX}*:installation:{i}:*",
     )
 

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     docgen_requests_per_minute: int | None = Field(default=None, gt=0)
     docgen_tokens_per_minute: int | None = Field(default=None, gt=0)
     docgen_max_concurrency: int = Field(default=4, gt=0)
+    # Reviews of one installation running at once, across every worker: a burst from one
+    # organisation waits its turn while the others are served.
+    docgen_max_jobs_per_installation: int = Field(default=2, gt=0)
     docgen_request_timeout_seconds: float = Field(default=60.0, gt=0)
     docgen_review_drafts: bool = False
     docgen_sync_debounce_seconds: float = Field(default=5.0, ge=0)

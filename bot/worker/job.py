@@ -48,6 +48,7 @@ from bot.repo_config import (
 from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
 from bot.worker.checks import NO_CHECK, Check, start_check
 from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
+from bot.worker.fairness import give_slot, take_slot
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
@@ -69,7 +70,7 @@ MAX_PYTHON_FILES = 300  # beyond this a PR is a mass change; the summary says wh
 
 
 class LockWaitExceeded(RuntimeError):
-    """Other reviews of the pull request kept the lock for longer than a job waits."""
+    """Other reviews (of the pull request, or of its installation) kept a job waiting too long."""
 
 
 async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
@@ -78,18 +79,24 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     services: Services = ctx["services"]
     if await is_suspended(services.redis, args.installation_id):
         return "ignored: installation suspended"
+    cap = services.settings.docgen_max_jobs_per_installation
+    if not await take_slot(services.redis, args.installation_id, args.delivery_id, cap):
+        return await wait_turn(ctx["redis"], args, reason="the installation's other reviews are")
     lock = lock_key(args.repo, args.number)
-    if not await services.redis.set(lock, args.delivery_id, nx=True, ex=LOCK_SECONDS):
-        return await wait_turn(ctx["redis"], args)
     try:
-        return await _review(services, args)
-    except Exception as exc:
-        retry = _as_retry(exc)
-        if retry is None:
-            raise
-        raise retry from exc
+        if not await services.redis.set(lock, args.delivery_id, nx=True, ex=LOCK_SECONDS):
+            return await wait_turn(ctx["redis"], args)
+        try:
+            return await _review(services, args)
+        except Exception as exc:
+            retry = _as_retry(exc)
+            if retry is None:
+                raise
+            raise retry from exc
+        finally:
+            await release_lock(services.redis, lock, args.delivery_id)
     finally:
-        await release_lock(services.redis, lock, args.delivery_id)
+        await give_slot(services.redis, args.installation_id, args.delivery_id)
 
 
 def _as_retry(exc: Exception) -> Retry | None:
@@ -109,15 +116,18 @@ async def release_lock(client: redis.asyncio.Redis, key: str, owner: str) -> boo
     return bool(await release(keys=[key], args=[owner]))
 
 
-async def wait_turn(queue: ArqRedis, args: ReviewJob) -> str:
+async def wait_turn(
+    queue: ArqRedis, args: ReviewJob, *, reason: str = "another review of this pull request is"
+) -> str:
     """Queue the review again, to look for its turn in ``LOCK_WAIT_SECONDS``.
 
     A fresh job (id ``<delivery>~<turn>``) does not spend this job's arq tries,
-    so a long review of the same pull request can never make this one lost.
+    so a long review of the same pull request, or a burst of the installation's
+    other reviews, can never make this one lost.
     """
     if args.waits >= MAX_LOCK_WAITS:
         raise LockWaitExceeded(
-            f"{args.repo}#{args.number}: other reviews held the lock for {args.waits} turns"
+            f"{args.repo}#{args.number}: waited {args.waits} turns ({reason} running)"
         )
     turn = args.next_turn()
     await queue.enqueue_job(
@@ -126,8 +136,8 @@ async def wait_turn(queue: ArqRedis, args: ReviewJob) -> str:
         _defer_by=LOCK_WAIT_SECONDS,
         **turn.to_kwargs(),
     )
-    log.info("waiting repo=%s pr=%s turn=%s", args.repo, args.number, turn.waits)
-    return "waiting: another review of this pull request is running"
+    log.info("waiting repo=%s pr=%s turn=%s for %s", args.repo, args.number, turn.waits, reason)
+    return f"waiting: {reason} running"  # reason ends in "is" or "are"
 
 
 def _retry_after(exc: Exception) -> int:
