@@ -86,7 +86,7 @@ def reference_app(secret: bytes, redis_url: str) -> Any:
 
 
 def docgen_app(redis_url: str) -> Any:
-    """Return docgen's real app, logging as in production (INFO, key=value to stderr)."""
+    """Return docgen's real app, logging as in production (INFO, JSON lines to stderr)."""
     from bot.logging_setup import configure_logging
     from bot.settings import Settings
     from bot.web.app import create_app

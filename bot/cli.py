@@ -22,7 +22,7 @@ EXIT_USAGE = 2
 def _configure_logging(settings: Settings) -> None:
     from bot.logging_setup import configure_logging
 
-    configure_logging(settings.docgen_log_level)
+    configure_logging(settings.docgen_log_level, settings.docgen_log_format)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -40,6 +40,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port or settings.port,
         log_level=settings.docgen_log_level.lower(),
+        log_config=None,  # uvicorn's own lines go through docgen's handler: one format
         proxy_headers=True,
         access_log=False,  # docgen logs one line per delivery, with its id
         timeout_graceful_shutdown=10,

@@ -51,6 +51,11 @@ def budget_key(installation_id: int, month: str) -> str:
     return f"{BUDGET_PREFIX}{installation_id}:{month}"
 
 
+def budget_month_pattern(month: str) -> str:
+    """Return the SCAN MATCH pattern of every installation's spending hash in a month."""
+    return f"{BUDGET_PREFIX}*:{month}"
+
+
 def budget_held_key(installation_id: int, month: str) -> str:
     """Return the hash of an installation's live budget reservations in a month."""
     return budget_key(installation_id, month) + ":held"

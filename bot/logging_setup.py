@@ -1,17 +1,39 @@
-"""One-line key=value logs, and a throttle for lines a sender can provoke at will.
+"""One line per log event, as JSON or key=value, and a throttle for lines a sender can provoke.
 
-Log lines about a delivery carry ``delivery_id=``; bodies and secrets are never
-passed to a logger. Values are quoted when they hold spaces, quotes or
-newlines, so one record is always one line.
+``DOCGEN_LOG_FORMAT=json`` (the default) writes one JSON object per line:
+``ts``, ``level``, ``logger``, ``msg`` (the event's name), then the context
+(``delivery_id``, ``installation``, ``repo``, ``pr``, ``job_id``, see
+``bot.logctx``), then the event's own fields, then ``exc`` for a traceback.
+``text`` writes the same as ``key=value`` pairs for people reading a terminal;
+values are quoted when they hold spaces, quotes or newlines, so one record is
+always one line either way.
+
+Bodies and secrets are never passed to a logger. As a second line of defence a
+field that is a ``SecretStr`` or whose name says it holds a credential
+(``token``, ``*_token``, ``secret``, ``password``, ``api_key``, ``private_key``,
+``authorization``) is written masked.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from typing import Literal
+
+from pydantic import SecretStr
+
+from bot.logctx import CONTEXT_ATTR, FIELDS_ATTR, current
+
+LogFormat = Literal["json", "text"]
+MASK = "**********"
+_CREDENTIAL = re.compile(
+    r"(?:^|_)(?:token|secret|password|passwd|api_key|private_key|authorization|credentials?)$",
+    re.IGNORECASE,
+)
 
 _PLAIN = re.compile(r"[\w.:/#@+\[\]-]+", re.ASCII)
 
@@ -31,14 +53,35 @@ def kv(**fields: object) -> str:
     return " ".join(f"{key}={_value(value)}" for key, value in fields.items())
 
 
-class KeyValueFormatter(logging.Formatter):
-    """Format a record as ``ts=... level=... logger=... <message>`` on one line."""
+def _safe(name: str, value: object) -> object:
+    if isinstance(value, SecretStr) or _CREDENTIAL.search(name):
+        return MASK
+    return value
+
+
+def event_fields(record: logging.LogRecord) -> Iterator[tuple[str, object]]:
+    """Yield a record's context fields, then its own, credentials masked.
+
+    A record made by ``bot.logctx.EventLogger`` carries the context it was logged
+    in; any other record (a library's) gets the context of the thread formatting
+    it, which for a stream handler is the one that logged it.
+    """
+    context: Mapping[str, object] = getattr(record, CONTEXT_ATTR, None) or current()
+    fields: Mapping[str, object] = getattr(record, FIELDS_ATTR, None) or {}
+    for name, value in context.items():
+        if name not in fields:
+            yield name, value
+    for name, value in fields.items():
+        yield name, _safe(name, value)
+
+
+class _Stamp:
+    """ISO-8601 UTC timestamps with milliseconds, the seconds part cached."""
 
     def __init__(self) -> None:
-        super().__init__()
         self._cache = (-1, "")  # one tuple, so threads never see a half-updated pair
 
-    def _timestamp(self, created: float) -> str:
+    def __call__(self, created: float) -> str:
         # strftime is the costly part of a log line; it changes once a second.
         second = int(created)
         cached, stamp = self._cache
@@ -47,18 +90,55 @@ class KeyValueFormatter(logging.Formatter):
             self._cache = (second, stamp)
         return f"{stamp}.{int((created - second) * 1000):03d}Z"
 
+
+class KeyValueFormatter(logging.Formatter):
+    """Format a record as ``ts=... level=... logger=... msg=... <fields>`` on one line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stamp = _Stamp()
+
     def format(self, record: logging.LogRecord) -> str:
-        line = (
-            f"ts={self._timestamp(record.created)} level={record.levelname.lower()} "
-            f"logger={record.name} {record.getMessage()}"
+        """Return the record as one line of key=value pairs."""
+        head = (
+            f"ts={self._stamp(record.created)} level={record.levelname.lower()} "
+            f"logger={record.name} {kv(msg=record.getMessage())}"
         )
+        pairs = [f"{name}={_value(value)}" for name, value in event_fields(record)]
         if record.exc_info:
-            line = f"{line} {kv(exc=self.formatException(record.exc_info))}"
-        return line
+            pairs.append(kv(exc=self.formatException(record.exc_info)))
+        return " ".join((head, *pairs)) if pairs else head
 
 
-def configure_logging(level: str) -> None:
-    """Send every logger's records to stderr as key=value lines at ``level``."""
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object on one line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stamp = _Stamp()
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record as a JSON object: ts, level, logger, msg, context, fields, exc."""
+        line: dict[str, object] = {
+            "ts": self._stamp(record.created),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for name, value in event_fields(record):
+            line.setdefault(name, value)
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str, ensure_ascii=False, separators=(",", ":"))
+
+
+def formatter(fmt: LogFormat) -> logging.Formatter:
+    """Return the formatter of ``DOCGEN_LOG_FORMAT``'s value."""
+    return JsonFormatter() if fmt == "json" else KeyValueFormatter()
+
+
+def configure_logging(level: str, fmt: LogFormat = "json") -> None:
+    """Send every logger's records to stderr, one line each, at ``level`` in format ``fmt``."""
     # The format shows none of these; not collecting them makes each record cheaper
     # (see "Optimization" in the logging HOWTO).
     logging.logThreads = False
@@ -67,7 +147,7 @@ def configure_logging(level: str) -> None:
     if sys.version_info >= (3, 12):
         logging.logAsyncioTasks = False
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(KeyValueFormatter())
+    handler.setFormatter(formatter(fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     # Where `docgen suggest` keeps them; default: the user cache folder.
     docgen_cache_dir: Path | None = None
     docgen_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # One JSON object per line for log collectors; "text" (key=value) for people.
+    docgen_log_format: Literal["json", "text"] = "json"
+    # The worker serves Prometheus metrics on this port (0: not served).
+    docgen_worker_metrics_port: int = Field(default=9100, ge=0, lt=65536)
     port: int = Field(default=8000, gt=0, lt=65536)
 
     @field_validator("github_private_key")

@@ -69,4 +69,6 @@ def app_env(fake_github: Any, fake_azure: Any, redis_url: str) -> dict[str, str]
         "AZURE_OPENAI_DEPLOYMENT": fake_azure.default_deployment,
         "DOCGEN_MODEL": "gpt-4o-mini",
         "DOCGEN_SYNC_DEBOUNCE_SECONDS": "0",
+        # Tests that want the worker's metrics endpoint give it a free port.
+        "DOCGEN_WORKER_METRICS_PORT": "0",
     }

@@ -55,4 +55,4 @@ def test_an_unknown_argument_is_named_not_dropped() -> None:
 def test_the_worker_registers_the_name_the_web_enqueues() -> None:
     (function,) = runner.FUNCTIONS
     assert function.name == JOB_FUNCTION
-    assert function.coroutine is review_pull_request
+    assert inspect.unwrap(function.coroutine) is review_pull_request

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -90,7 +91,9 @@ def test_worker_runs_against_redis_and_stops_on_sigterm(
     code, out = stop(proc)
     client.close()
     assert code == 0, out
-    assert "worker stopped" in out
+    # Every line, arq's own included, is one JSON object (DOCGEN_LOG_FORMAT defaults to json).
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert {"worker.ready", "worker.stopped"} <= {line["msg"] for line in lines}
 
 
 @pytest.mark.parametrize(

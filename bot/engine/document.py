@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot import telemetry
 from bot.core.docmerge import merge_update
 from bot.core.docrules import DocRules
 from bot.core.edit import Edit, check_edits, make_edit
@@ -125,6 +126,7 @@ async def document(engine: Engine, analysis: Analysis) -> Outcome:
     prompts = [w.prompt for w in pending]
     retry = await _round(engine, outcome, work, prompts, last=False) if prompts else []
     if retry:
+        telemetry.retried("verify_reask")
         await _round(engine, outcome, work, retry, last=True)
     order = {w.function.id: i for i, w in enumerate(analysis.work)}
     outcome.proposals.sort(key=lambda p: order[p.work.function.id])

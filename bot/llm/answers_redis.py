@@ -8,7 +8,6 @@ whatever the number of functions.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Mapping
 
 import redis.asyncio
@@ -16,8 +15,9 @@ from redis.exceptions import RedisError
 
 from bot import keys
 from bot.llm.answers import DEFAULT_TTL_SECONDS
+from bot.logctx import get_logger
 
-log = logging.getLogger(__name__)
+log = get_logger("docgen.answer_cache")
 
 
 class RedisAnswerCache:
@@ -47,7 +47,7 @@ class RedisAnswerCache:
         try:
             values = await self._client.mget([self.redis_key(k) for k in wanted])
         except RedisError as exc:
-            log.warning("answer cache: read failed, asking the model instead (%s)", exc)
+            log.warning("answer_cache.read_failed", error=str(exc)[:200])
             return {}
         found: dict[str, str] = {}
         for key, value in zip(wanted, values, strict=True):
@@ -66,7 +66,7 @@ class RedisAnswerCache:
         try:
             await pipe.execute()
         except RedisError as exc:
-            log.warning("answer cache: %d answers not kept (%s)", len(items), exc)
+            log.warning("answer_cache.not_kept", answers=len(items), error=str(exc)[:200])
 
 
 def _text(value: object) -> str | None:

@@ -30,12 +30,15 @@ import redis.asyncio
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import SecretStr
 
-from bot import keys
+from bot import keys, telemetry
 from bot.llm.models import ModelFacts
 from bot.llm.plan import PlannedRequest
 from bot.llm.prompt import RESPONSE_FORMAT
 from bot.llm.ratelimit import QuotaTooSmall, SharedRateLimiter
 from bot.llm.usage import Answer, CallFailed, Usage
+from bot.logctx import get_logger
+
+log = get_logger("docgen.llm")
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 # The periods over which Azure OpenAI evaluates a requests-per-minute quota.
@@ -103,6 +106,19 @@ def _status_verdict(exc: openai.APIStatusError) -> _Verdict:
     if status == 404:
         return _Verdict(False, f"the model deployment was not found ({detail})", fatal=True)
     return _Verdict(False, f"the model API refused the request ({detail}: {exc.message[:200]})")
+
+
+def attempt_outcome(exc: openai.APIError) -> str:
+    """Return the ``docgen_llm_requests`` outcome of a failed attempt."""
+    if isinstance(exc, openai.APITimeoutError):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code == 429:
+            return "rate_limited"
+        return "server_error" if exc.status_code >= 500 else "refused"
+    return "unreadable"
 
 
 def verdict(exc: openai.APIError) -> _Verdict:
@@ -204,8 +220,10 @@ class OpenAICaller:
                     messages=messages, timeout=self._timeout, **params
                 )
             except openai.APIError as exc:
+                telemetry.MODEL_REQUESTS.labels(attempt_outcome(exc)).inc()
                 await self._pause(verdict(exc), attempt)
                 continue
+            telemetry.MODEL_REQUESTS.labels("ok").inc()
             return _answer(completion, attempt)
         raise AssertionError("unreachable: the last attempt raises")  # pragma: no cover
 
@@ -220,20 +238,32 @@ class OpenAICaller:
     async def _pause(self, found: _Verdict, attempt: int) -> None:
         """Sleep before the next attempt, or raise CallFailed when there is none."""
         if not found.retry:
-            raise CallFailed(found.reason, splittable=found.splittable, fatal=found.fatal)
+            raise _failed(
+                CallFailed(found.reason, splittable=found.splittable, fatal=found.fatal), attempt
+            )
         if attempt >= self._policy.max_attempts:
-            raise CallFailed(f"{found.reason}, {attempt} attempts")
+            raise _failed(CallFailed(f"{found.reason}, {attempt} attempts"), attempt)
         wait = found.wait
         if wait is None:
             wait = self._policy.backoff(attempt, self._rng)
         elif wait > self._policy.max_retry_after:
-            raise CallFailed(
-                f"{found.reason}: the service asked to wait {wait:.0f} s, more than "
-                f"docgen waits ({self._policy.max_retry_after:.0f} s)"
+            raise _failed(
+                CallFailed(
+                    f"{found.reason}: the service asked to wait {wait:.0f} s, more than "
+                    f"docgen waits ({self._policy.max_retry_after:.0f} s)"
+                ),
+                attempt,
             )
         else:
             wait += self._rng.uniform(0, 0.1 * wait)  # spread workers told the same moment
+        telemetry.retried("model_http")
+        log.info("model.retry", attempt=attempt, reason=found.reason, wait_s=round(wait, 3))
         await asyncio.sleep(wait)
+
+
+def _failed(failure: CallFailed, attempts: int) -> CallFailed:
+    log.warning("model.failed", attempts=attempts, reason=failure.reason, fatal=failure.fatal)
+    return failure
 
 
 def _answer(completion: ChatCompletion, attempts: int) -> Answer:

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot import telemetry
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import UsageTotals
 from bot.llm.budget import Left, MonthlyBudget, Refusal, Reservation, RunBudget
@@ -122,6 +123,7 @@ class _Run:
             answer = await self.call(request)
         except _OverBudget:
             # Smaller requests may still fit what is left: document what the budget allows.
+            telemetry.retried("budget_split")
             for part in self.halves(request.functions, scale):
                 await self.process(part, retry=retry, scale=scale)
             return
@@ -209,6 +211,7 @@ class _Run:
 
     async def retry(self, functions: Sequence[PromptFunction], scale: float) -> None:
         """Ask again for ``functions`` in requests half the size, once."""
+        telemetry.retried("model_reask")
         parts = self.halves(functions, scale)
         await asyncio.gather(*(self.process(r, retry=False, scale=scale) for r in parts))
 

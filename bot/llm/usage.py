@@ -12,21 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from prometheus_client import Counter, Histogram
-
 from bot.core.summary import UsageTotals
 from bot.errors import DocgenError
 from bot.llm.models import ModelFacts
 from bot.llm.plan import PlannedRequest
-
-ESTIMATE_ERROR = Histogram(
-    "docgen_llm_prompt_estimate_error_tokens",
-    "Reported prompt tokens minus docgen's count (messages plus the schema overhead in use).",
-    buckets=(-256, -64, -16, -4, -1, 0, 1, 4, 16, 64, 256),
-)
-TOKENS = Counter("docgen_llm_tokens", "Tokens the model API reported.", ["kind"])
-COST = Counter("docgen_llm_cost_usd", "Cost of model calls, priced from the model table.")
-CALLS = Counter("docgen_llm_calls", "Model calls by outcome.", ["outcome"])
+from bot.telemetry import CALLS, COST, ESTIMATE_ERROR, TOKENS, installation_label
 
 
 @dataclass(frozen=True)
@@ -111,11 +101,16 @@ def price(facts: ModelFacts, usage: Usage) -> float:
 
 
 def observe(record: CallRecord, *, real: bool) -> None:
-    """Export one call to the metrics (the estimate error only for real model calls)."""
+    """Export one call to the metrics (the estimate error only for real model calls).
+
+    Tokens and cost are labelled with the installation of the job running
+    (``bot.logctx``), ``none`` outside a job.
+    """
+    installation = installation_label()
     CALLS.labels(outcome=record.finish_reason).inc()
-    TOKENS.labels(kind="prompt").inc(record.usage.prompt_tokens)
-    TOKENS.labels(kind="completion").inc(record.usage.completion_tokens)
-    TOKENS.labels(kind="cached").inc(record.usage.cached_tokens)
-    COST.inc(record.cost_usd)
+    TOKENS.labels(kind="prompt", installation=installation).inc(record.usage.prompt_tokens)
+    TOKENS.labels(kind="completion", installation=installation).inc(record.usage.completion_tokens)
+    TOKENS.labels(kind="cached", installation=installation).inc(record.usage.cached_tokens)
+    COST.labels(installation=installation).inc(record.cost_usd)
     if real:
         ESTIMATE_ERROR.observe(record.estimate_error)

@@ -26,7 +26,6 @@ Nothing is read from the environment at import; uvicorn builds the app with
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 import re
 import time
@@ -47,7 +46,8 @@ from starlette.types import Receive, Scope, Send
 
 from bot import lifecycle
 from bot.contract import ReviewJob
-from bot.logging_setup import Throttle, configure_logging, kv
+from bot.logctx import bind, get_logger, log_context
+from bot.logging_setup import Throttle, configure_logging
 from bot.settings import Front, Settings, load_settings, redact_url
 from bot.web.events import HANDLED_EVENTS, BadPayload, Ignore, InstallationChange, decide
 from bot.web.metrics import CONTENT_TYPE, WebhookMetrics
@@ -60,7 +60,7 @@ READINESS_PATH = "/readyz"
 LEGACY_HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT_SECONDS = 1.0
 
-log = logging.getLogger("docgen.web")
+log = get_logger("docgen.web")
 
 _EVENT = re.compile(rb"[a-z_]{1,64}")
 _JSON = (b"content-type", b"application/json")
@@ -93,7 +93,7 @@ class _Runtime:
         # Serve even if Redis is down: /healthz says so and deliveries get a 503.
         if not await _ping(self.redis):
             url = redact_url(self.settings.redis_url.get_secret_value())
-            log.warning("%s", kv(msg="redis is not answering at start-up", redis=url))
+            log.warning("redis.unavailable_at_startup", redis=url)
         try:
             yield
         finally:
@@ -176,48 +176,49 @@ class WebhookEndpoint:
                 event = value
             elif name == b"x-github-delivery":
                 delivery = value
+        # Every line about this delivery carries its id (cut short: it is not verified yet).
+        with log_context(delivery_id=_untrusted(delivery)):
+            await self._handle(send, receive, length, signature, event, delivery)
+
+    async def _handle(
+        self,
+        send: Send,
+        receive: Receive,
+        length: bytes | None,
+        signature: bytes | None,
+        event: bytes | None,
+        delivery: bytes | None,
+    ) -> None:
         try:
             if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-                return await self._refuse_too_large(send, delivery)
+                return await self._refuse_too_large(send)
             body = await _read_body(receive, MAX_BODY_BYTES)
             if body is None:
-                return await self._refuse_too_large(send, delivery)
+                return await self._refuse_too_large(send)
             if not self._verifier.verify(body, signature):
-                return await self._refuse_signature(send, signature, delivery)
+                return await self._refuse_signature(send, signature)
             await self._verified(send, body, event, delivery)
         except _Disconnected:
             return
         except Exception:
-            log.exception("%s", kv(msg="webhook failed", delivery_id=_untrusted(delivery)))
+            log.exception("delivery.failed")
             self._metrics.delivery(_untrusted(event), "error")
             await _respond(send, 500, {"error": "internal error"})
 
-    async def _refuse_too_large(self, send: Send, delivery: bytes | None) -> None:
+    async def _refuse_too_large(self, send: Send) -> None:
         self._metrics.too_large()
         held = self._too_large.allow()
         if held is not None:
-            line = kv(
-                msg="body over 25 MiB refused",
-                delivery_id=_untrusted(delivery),
-                others_since_last_line=held,
-            )
-            log.warning("%s", line)
+            log.warning("delivery.too_large", others_since_last_line=held)
         # Closing the connection stops the client from sending the rest.
         await _respond(send, 413, {"error": "body over 25 MiB"}, close=True)
 
-    async def _refuse_signature(
-        self, send: Send, signature: bytes | None, delivery: bytes | None
-    ) -> None:
+    async def _refuse_signature(self, send: Send, signature: bytes | None) -> None:
         self._metrics.signature_rejected()
         held = self._rejections.allow()
         if held is not None:
             problem = "missing" if signature is None else "wrong"
-            line = kv(
-                msg=f"{problem} signature refused",
-                delivery_id=_untrusted(delivery),
-                others_since_last_line=held,
-            )
-            log.warning("%s", line)
+            log.warning(f"signature.{problem}", others_since_last_line=held)
         error = "missing X-Hub-Signature-256" if signature is None else "wrong signature"
         await _respond(send, 401, {"error": error})
 
@@ -226,19 +227,18 @@ class WebhookEndpoint:
     ) -> None:
         if delivery_h is None or not valid_delivery_id(delivery_h):
             error = "missing or malformed X-GitHub-Delivery"
-            return await self._bad(send, "-", _untrusted(delivery_h), error)
+            return await self._bad(send, "-", error)
         delivery = delivery_h.decode()
         if event_h is None or _EVENT.fullmatch(event_h) is None:
-            return await self._bad(send, "-", delivery, "missing or malformed X-GitHub-Event")
+            return await self._bad(send, "-", "missing or malformed X-GitHub-Event")
         event = event_h.decode()
         try:
             decision = decide(event, body, review_drafts=self._review_drafts)
         except BadPayload as exc:
-            return await self._bad(send, event, delivery, str(exc))
+            return await self._bad(send, event, str(exc))
         if isinstance(decision, Ignore):
             self._metrics.delivery(event, "ignored")
-            line = kv(msg="ignored", delivery_id=delivery, event=event, reason=decision.reason)
-            log.info("%s", line)
+            log.info("delivery.ignored", event=event, reason=decision.reason)
             return await _respond(send, 200, {"reason": decision.reason})
         if isinstance(decision, InstallationChange):
             return await self._change(send, event, delivery, decision)
@@ -250,61 +250,55 @@ class WebhookEndpoint:
         redis = self._runtime.redis
         if redis is None:
             raise RuntimeError("the app's lifespan has not started")
+        bind(installation=change.installation_id)
         try:
             deleted, reason = await _carry_out(redis, change)
         except (RedisError, OSError, TimeoutError) as exc:
             self._metrics.delivery(event, "unavailable")
-            line = kv(msg="redis unavailable", delivery_id=delivery, error=type(exc).__name__)
-            log.error("%s", line)
+            log.error("delivery.redis_unavailable", event=event, error=type(exc).__name__)
             return await _respond(send, 503, {"error": "redis unavailable"})
         self._metrics.delivery(event, "handled")
-        line = kv(
-            msg="installation change",
+        log.info(
+            "installation.changed",
             event=change.name,
-            delivery_id=delivery,
-            installation=change.installation_id,
             action=change.action,
             repos=len(change.repos),
             keys_deleted=deleted,
         )
-        log.info("%s", line)
         await _respond(send, 200, {"reason": reason, "keys_deleted": deleted})
 
     async def _enqueue(self, send: Send, event: str, delivery: str, spec: ReviewJob) -> None:
         queue = self._runtime.queue
         if queue is None:
             raise RuntimeError("the app's lifespan has not started")
+        bind(installation=spec.installation_id, repo=spec.repo, pr=spec.number)
         started = time.perf_counter()
         try:
             outcome = await queue.enqueue(spec, delivery_id=delivery)
         except (RedisError, OSError, TimeoutError) as exc:
             self._metrics.delivery(event, "unavailable")
-            line = kv(msg="queue unavailable", delivery_id=delivery, error=type(exc).__name__)
-            log.error("%s", line)
+            log.error("delivery.queue_unavailable", event=event, error=type(exc).__name__)
             return await _respond(send, 503, {"error": "queue unavailable"})
         self._metrics.enqueue_seconds(time.perf_counter() - started)
         if outcome.ignored:
             self._metrics.delivery(event, "ignored")
             reason = f"installation {spec.installation_id} is suspended"
-            log.info("%s", kv(msg="ignored", delivery_id=delivery, event=event, reason=reason))
+            log.info("delivery.ignored", event=event, reason=reason)
             return await _respond(send, 200, {"reason": reason})
         self._metrics.delivery(event, "queued" if outcome.created else "duplicate")
-        line = kv(
-            msg="queued" if outcome.created else "duplicate",
-            delivery_id=delivery,
+        log.info(
+            "delivery.queued" if outcome.created else "delivery.duplicate",
             trigger=spec.trigger,
-            repo=spec.repo,
-            pr=spec.number,
+            job_id=outcome.job_id,
             detail=outcome.detail,
         )
-        log.info("%s", line)
         if outcome.created:
             return await _respond(send, 202, {"job_id": outcome.job_id})
         await _respond(send, 200, {"job_id": outcome.job_id, "reason": outcome.detail})
 
-    async def _bad(self, send: Send, event: str, delivery: str, error: str) -> None:
+    async def _bad(self, send: Send, event: str, error: str) -> None:
         self._metrics.delivery(event, "bad_request")
-        log.warning("%s", kv(msg="bad request", delivery_id=delivery, event=event, error=error))
+        log.warning("delivery.bad_request", event=event, error=error)
         await _respond(send, 400, {"error": error})
 
 
@@ -377,5 +371,5 @@ def create_app(settings: Settings) -> Starlette:
 def app_from_env() -> Starlette:
     """Build the app from the process environment (uvicorn's ``factory=True`` entry point)."""
     settings = load_settings(Front.WEB)
-    configure_logging(settings.docgen_log_level)
+    configure_logging(settings.docgen_log_level, settings.docgen_log_format)
     return create_app(settings)

@@ -12,7 +12,6 @@ spinning check.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Sequence
 
 from githubkit.exception import (
@@ -36,10 +35,11 @@ from bot.core.checkrun import (
 )
 from bot.core.summary import RunReport
 from bot.engine.analyse import Analysis
+from bot.logctx import get_logger
 from bot.repo_config import LoadedConfig
 from bot.worker.github import RepoClient
 
-log = logging.getLogger("docgen.checks")
+log = get_logger("docgen.checks")
 
 # What GitHub answers when the installation may not write checks (403), or the
 # commit is gone (404, 422): the review itself can still be posted.
@@ -106,7 +106,7 @@ class Check:
         try:
             await self._complete(failed_output(failure_reason(exc)))
         except Exception:  # the run's own exception is the one to report
-            log.exception("check run %s could not be completed after a failure", self._id)
+            log.exception("check_run.not_completed", check_run_id=self._id)
 
     async def _complete(self, output: CheckOutput) -> None:
         assert self._client is not None and self._id is not None
@@ -137,13 +137,8 @@ async def start_check(client: RepoClient, head_sha: str, config: LoadedConfig) -
             raise
         if exc.response.status_code not in _NO_CHECK_STATUSES:
             raise
-        log.warning(
-            "repo=%s/%s: no check run (GitHub answered %s; has the installation granted"
-            " checks: write?)",
-            client.owner,
-            client.name,
-            exc.response.status_code,
-        )
+        # Has the installation granted checks: write?
+        log.warning("check_run.not_created", status=exc.response.status_code)
         return NO_CHECK
     return Check(client, check_id, config)
 

@@ -14,8 +14,6 @@ it could not be done.
 
 from __future__ import annotations
 
-import logging
-
 import redis.asyncio
 from githubkit.exception import RequestFailed
 
@@ -25,13 +23,14 @@ from bot.engine.analyse import Analysis
 from bot.engine.cost import cost_bound
 from bot.engine.document import Engine, plan_of
 from bot.keys import command_refused_key, permission_key
+from bot.logctx import get_logger
 from bot.repo_config import LoadedConfig
 from bot.worker.github import ReactionContent, RepoClient
 from bot.worker.replies import PlanFacts, plan_text, refusal_text, unknown_text, usage_text
 from bot.worker.services import Services
 from bot.worker.spend import read_pr_cost
 
-log = logging.getLogger("docgen.command")
+log = get_logger("docgen.command")
 
 WRITE_PERMISSIONS = frozenset({"admin", "write", "maintain"})
 PERMISSION_SECONDS = 300  # a changed permission counts within five minutes
@@ -64,7 +63,7 @@ async def open_command(services: Services, client: RepoClient, args: ReviewJob) 
         return "answered: usage"
     if command.action is Action.UNKNOWN:
         await _answer(client, args, unknown_text(command.reason), "confused")
-        log.info("delivery=%s /docgen by %s not understood: %s", args.delivery_id, login, command)
+        log.info("command.not_understood", commenter=login, reason=command.reason)
         return f"refused: {command.reason}"
     return command
 
@@ -80,12 +79,7 @@ async def may_write(client: redis.asyncio.Redis, repo: RepoClient, args: ReviewJ
         permission = await _permission(repo, login)
         await client.set(key, permission, ex=PERMISSION_SECONDS)
     if permission not in WRITE_PERMISSIONS:
-        log.info(
-            "delivery=%s /docgen by %s refused (permission %s)",
-            args.delivery_id,
-            login,
-            permission,
-        )
+        log.info("command.refused", commenter=login, permission=permission)
         return False
     return True
 
@@ -153,7 +147,7 @@ async def command_failed(client: RepoClient, args: ReviewJob, error: BaseExcepti
             "confused",
         )
     except Exception:  # the failure being reported matters more than this one
-        log.exception("delivery=%s could not report a failed command", args.delivery_id)
+        log.exception("command.failure_not_reported")
 
 
 async def reply_plan(

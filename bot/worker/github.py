@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import httpx
 import redis.asyncio
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import AsyncRedisCacheStrategy
@@ -33,6 +34,7 @@ from githubkit_schemas.latest.models import (
 )
 from githubkit_schemas.latest.types import ReposOwnerRepoCheckRunsCheckRunIdPatchBodyPropOutputType
 
+from bot import telemetry
 from bot.keys import GITHUB_CACHE_PREFIX
 from bot.settings import Settings
 
@@ -61,14 +63,24 @@ ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "r
 
 
 def retry_policy(exc: GitHubException, retry_count: int) -> RetryOption:
-    """Decide whether githubkit retries a failed request in place."""
+    """Decide whether githubkit retries a failed request in place (counted as a retry)."""
+    option = RetryOption(False)
     if isinstance(exc, RateLimitExceeded):
-        return RetryOption(retry_count < 1 and exc.retry_after <= MAX_INLINE_WAIT, exc.retry_after)
-    if isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
-        return RetryOption(
+        option = RetryOption(
+            retry_count < 1 and exc.retry_after <= MAX_INLINE_WAIT, exc.retry_after
+        )
+    elif isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
+        option = RetryOption(
             retry_count < SERVER_ERROR_RETRIES, timedelta(seconds=1 + 3 * retry_count)
         )
-    return RetryOption(False)
+    if option.do_retry:
+        telemetry.retried("github_http")
+    return option
+
+
+async def count_response(response: httpx.Response) -> None:
+    """Count one GitHub answer by status (an httpx response hook: every request, every try)."""
+    telemetry.github_status(response.status_code)
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,7 @@ class GitHubApp:
             auto_retry=retry_policy,
             cache_strategy=cache,
             http_cache=False,
+            async_event_hooks={"response": [count_response]},
         )
 
     def repo(self, installation_id: int, full_name: str) -> RepoClient:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import socket
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.keys import worker_heartbeat_key
+from bot.logctx import get_logger
 
 if TYPE_CHECKING:  # the probe imports this module: it stays free of the redis package
     from redis.asyncio import Redis
@@ -45,7 +45,7 @@ KEY_TTL_SECONDS = int(STALE_AFTER_SECONDS)
 REDIS_WRITE_TIMEOUT_SECONDS = 2.0
 FILE_NAME = "docgen-worker.heartbeat"
 
-log = logging.getLogger("docgen.worker")
+log = get_logger("docgen.worker")
 
 
 def default_path() -> Path:
@@ -95,7 +95,7 @@ class Heartbeat:
             )
         except (RedisError, OSError, TimeoutError) as exc:
             if not self._redis_failing:  # one line per outage, not one per beat
-                log.warning("heartbeat key not written (%s)", type(exc).__name__)
+                log.warning("heartbeat.not_written", error=type(exc).__name__)
             self._redis_failing = True
             return
         self._redis_failing = False

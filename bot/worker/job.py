@@ -17,7 +17,6 @@ running review takes, rather than spending arq's retries and being lost.
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +36,7 @@ from bot.engine.document import Engine, Outcome, Proposal, delivery, document, r
 from bot.keys import lock_key
 from bot.lifecycle import is_suspended
 from bot.llm.overhead_redis import load_overhead, share_overhead
+from bot.logctx import get_logger
 from bot.repo_config import (
     CONFIG_PATH,
     ORG_CONFIG_REPO,
@@ -54,7 +54,7 @@ from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
 from bot.worker.spend import add_pr_cost
 
-log = logging.getLogger("docgen.job")
+log = get_logger("docgen.job")
 
 LOCK_SECONDS = 660  # a little over the job timeout: one review of a PR at a time
 LOCK_WAIT_SECONDS = 15.0  # how soon a job that found the lock taken looks again
@@ -136,7 +136,7 @@ async def wait_turn(
         _defer_by=LOCK_WAIT_SECONDS,
         **turn.to_kwargs(),
     )
-    log.info("waiting repo=%s pr=%s turn=%s for %s", args.repo, args.number, turn.waits, reason)
+    log.info("job.wait_turn", turn=turn.waits, waiting_for=reason.rsplit(" ", 1)[0])
     return f"waiting: {reason} running"  # reason ends in "is" or "are"
 
 
@@ -289,13 +289,10 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     await upsert_summary(client, pr.number, summary_body(report), summary)
     await r.check.finish(analysis, [f.path for f in files], report)
     log.info(
-        "delivery=%s repo=%s pr=%d suggested=%d skipped=%d cost_usd=%.6f",
-        r.args.delivery_id,
-        r.args.repo,
-        pr.number,
-        len(posted),
-        len(report.skipped),
-        outcome.usage.cost_usd,
+        "review.posted",
+        suggested=len(posted),
+        skipped=len(report.skipped),
+        cost_usd=round(outcome.usage.cost_usd, 6),
     )
     return f"suggested {len(posted)}, skipped {len(report.skipped)}"
 

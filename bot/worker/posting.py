@@ -6,7 +6,6 @@ sequences the GitHub calls and reacts to GitHub's answers.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,9 +22,10 @@ from bot.core.review import (
 )
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import SUMMARY_MARKER
+from bot.logctx import get_logger
 from bot.worker.github import PostedComment, RepoClient
 
-log = logging.getLogger("docgen.posting")
+log = get_logger("docgen.posting")
 
 
 async def post_suggestions(
@@ -67,7 +67,7 @@ async def _post_group(
         subset = [group[i] for i in indices]
         ok = await _try_review(client, number, head_sha, subset, review_body(len(subset)))
         search = search.record(ok)
-    log.warning("review refused for %d of %d comments", len(search.refused), len(group))
+    log.warning("review.comments_refused", refused=len(search.refused), comments=len(group))
     return [group[i] for i in search.accepted], [group[i] for i in search.refused]
 
 
@@ -80,7 +80,7 @@ async def _try_review(
         if exc.response.status_code != 422:
             raise
         refusal = parse_refusal(_json(exc))
-        log.info("GitHub refused a review: %s", "; ".join(refusal.messages)[:300])
+        log.info("review.refused", status=422, detail="; ".join(refusal.messages)[:300])
         return False
     return True
 

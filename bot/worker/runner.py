@@ -12,18 +12,20 @@ reads the file it writes.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from arq.connections import RedisSettings
 from arq.worker import Function, Worker, func
 
 from bot.contract import JOB_FUNCTION
+from bot.logctx import get_logger
 from bot.settings import Settings
 from bot.worker.heartbeat import Heartbeat
 from bot.worker.job import review_pull_request
+from bot.worker.metrics import serve_metrics
+from bot.worker.observe import observed
 
-log = logging.getLogger("docgen.worker")
+log = get_logger("docgen.worker")
 
 # A review makes a few dozen GitHub calls and a handful of model calls; ten
 # minutes is generous and still bounds a stuck job.
@@ -39,7 +41,7 @@ KEEP_RESULT_SECONDS = 24 * 3600
 
 FUNCTIONS: list[Function] = [
     func(
-        review_pull_request,
+        observed(review_pull_request, max_tries=MAX_TRIES),  # log context, outcome metrics
         name=JOB_FUNCTION,  # what the web process enqueues
         timeout=JOB_TIMEOUT_SECONDS,
         max_tries=MAX_TRIES,
@@ -72,15 +74,19 @@ async def startup(ctx: dict[str, Any]) -> None:
     from bot.worker.services import open_services
 
     ctx["services"] = await open_services(ctx["settings"], ctx["redis"])
-    log.info("worker ready model=%s", ctx["settings"].docgen_model)
+    ctx["metrics_server"] = serve_metrics(ctx["settings"])
+    log.info("worker.ready", model=ctx["settings"].docgen_model)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    """Close the shared clients."""
+    """Close the shared clients and stop serving metrics."""
     services = ctx.get("services")
     if services is not None:
         await services.aclose()
-    log.info("worker stopped")
+    server = ctx.get("metrics_server")
+    if server is not None:
+        server.stop()
+    log.info("worker.stopped")
 
 
 def redis_settings(settings: Settings) -> RedisSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ from starlette.testclient import TestClient
 from bot.errors import SettingsError
 from bot.settings import Settings
 from bot.web.app import create_app
+from tests.logs import events
 from tests.web.support import compact, deliver, payload, serve
 
 OPENED = compact(payload("pull_request.opened"))
@@ -54,12 +56,13 @@ def test_healthz_is_503_and_deliveries_are_503_when_redis_is_down(
         assert (answer.status_code, answer.json()) == (503, {"error": "queue unavailable"})
         # A delivery that needs no job does not need Redis either.
         assert deliver(client, "ping", compact(payload("ping"))).status_code == 200
-    lines = [r.getMessage() for r in caplog.records if r.name == "docgen.web"]
-    assert any("redis is not answering at start-up" in line for line in lines)
-    assert not any("pw-5e3cret" in line for line in lines)
+    lines = events(caplog.records, "docgen.web")
+    assert any(e["msg"] == "redis.unavailable_at_startup" for e in lines)
+    assert not any("pw-5e3cret" in json.dumps(e) for e in lines)
     assert any(
-        "queue unavailable" in line and "delivery_id=0a1b2c3d-dead-4bed-8c0d-5e6f7a8b9c0d" in line
-        for line in lines
+        e["msg"] == "delivery.queue_unavailable"
+        and e["delivery_id"] == "0a1b2c3d-dead-4bed-8c0d-5e6f7a8b9c0d"
+        for e in lines
     )
 
 

@@ -12,6 +12,7 @@ import redis
 from arq.jobs import deserialize_job
 
 from bot import keys
+from tests.logs import events
 from tests.web.support import compact, deliver, new_delivery_id, payload
 
 A, B = 58213377, 77004512  # A is the payloads' installation
@@ -171,11 +172,11 @@ def test_installation_changes_are_counted_and_logged(
     delivery = new_delivery_id()
     body = compact(payload("installation.deleted"))
     assert deliver(client, "installation", body, delivery_id=delivery).status_code == 200
-    lines = [r.getMessage() for r in caplog.records if "installation change" in r.getMessage()]
+    lines = [e for e in events(caplog.records) if e["msg"] == "installation.changed"]
     assert len(lines) == 1
-    assert f"installation={A}" in lines[0] and "action=deleted" in lines[0]
+    assert lines[0]["installation"] == A and lines[0]["action"] == "deleted"
     deleted = len(family_keys(A, REPOS_A)) + 1  # and the budget hash written apart
-    assert f"delivery_id={delivery}" in lines[0] and f"keys_deleted={deleted}" in lines[0]
+    assert lines[0]["delivery_id"] == delivery and lines[0]["keys_deleted"] == deleted
     text = client.get("/metrics").text
     assert 'docgen_webhook_deliveries_total{event="installation",outcome="handled"} 1.0' in text
 

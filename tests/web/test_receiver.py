@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from arq.jobs import deserialize_job
 from bot.contract import JOB_FUNCTION
 from bot.settings import Settings
 from bot.web.app import create_app
+from tests.logs import events
 from tests.web.support import (
     OLD_SECRET,
     SECRET,
@@ -262,14 +264,15 @@ async def test_log_lines_carry_the_delivery_id_and_never_the_secret_or_body(
         deliver(client, "pull_request", b"{", delivery_id=ids[2])  # bad request
         deliver(client, "pull_request", body, delivery_id=ids[3], secret="forged")  # 401
         deliver(client, "pull_request", body, delivery_id=ids[4], secret=None)  # 401, throttled
-    lines = [r.getMessage() for r in caplog.records if r.name.startswith("docgen")]
-    assert len(lines) == 5  # the second 401 within a second is counted, not logged
-    for line in lines:
-        assert any(f"delivery_id={i}" in line for i in ids), line
+    found = events(caplog.records)
+    assert len(found) == 5  # the second 401 within a second is counted, not logged
+    for event in found:
+        line = json.dumps(event)
+        assert event["delivery_id"] in ids, line
         assert SECRET not in line and OLD_SECRET not in line and "forged" not in line
         assert marker not in line and "alice-dev" not in line
-    assert "msg=queued" in lines[0] and "repo=acme-data/pipelines" in lines[0]
-    assert "msg=duplicate" in lines[1]
+    assert found[0]["msg"] == "delivery.queued" and found[0]["repo"] == "acme-data/pipelines"
+    assert found[1]["msg"] == "delivery.duplicate"
 
 
 async def test_a_flood_of_wrong_signatures_logs_at_most_one_line_per_second(
@@ -284,7 +287,7 @@ async def test_a_flood_of_wrong_signatures_logs_at_most_one_line_per_second(
             )
         elapsed = loop.time() - started
     assert {a.status_code for a in answers} == {401}
-    refused = [r for r in caplog.records if "signature refused" in r.getMessage()]
+    refused = [r for r in caplog.records if r.getMessage() == "signature.wrong"]
     assert 1 <= len(refused) <= int(elapsed) + 1
     assert await redis_client.dbsize() == 0
 

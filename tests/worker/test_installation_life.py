@@ -78,4 +78,5 @@ async def test_a_suspended_installations_job_ends_quietly_and_uninstall_forgets_
     assert answer.status_code == 200 and answer.json()["keys_deleted"] >= len(kept)
     left = [k.decode() async for k in redis_client.scan_iter(match=keys.SCAN_ALL)]
     # Only what the App keeps for itself is left: its JWT and the model's rate limits.
-    assert all(k.endswith(":jwt") or k.startswith(keys.RATELIMIT_PREFIX) for k in left), left
+    app_wide = (keys.RATELIMIT_PREFIX, keys.OVERHEAD_PREFIX)  # no installation owns these
+    assert all(k.endswith(":jwt") or k.startswith(app_wide) for k in left), left
