@@ -8,9 +8,9 @@ would strand its jobs for ten minutes. So each running job also holds a short le
 mark of a job whose lease lapsed, and arq runs it again.
 
 The pull request's lock a review takes (``bot.worker.job``) is tied to its job's
-lease: taken with the lease's remaining time to live and renewed with it in one
-script, it lapses at the same moment, so a dead worker's lock never blocks the run
-that replaces it, and a live review never loses it.
+lease: taken for the lease's remaining time to live and renewed with it in one
+script, it lapses just before the lease (``LOCK_MARGIN_MS``), so a dead worker's
+lock never blocks the run that replaces it, and a live review never loses it.
 
 A process whose event loop stalls for longer than a lease loses its jobs: when it
 wakes, the renewal finds someone else's token (or none), cancels the job and leaves
@@ -39,23 +39,26 @@ LEASE_SECONDS = 15.0
 # Two renewals may be missed (a slow Redis, a long pause) before a lease lapses.
 RENEW_EVERY_SECONDS = 5.0
 
-# KEYS: what a job holds; ARGV[1]: time to live (ms), ARGV[i + 1]: the token of KEYS[i].
-# Returns the positions (1-based) of the keys no longer holding their token.
+# KEYS: what the jobs hold; ARGV[2i - 1], ARGV[2i]: the token and time to live (ms)
+# of KEYS[i]. Returns the positions (1-based) of the keys no longer holding their token.
 _RENEW_LUA = """
 local lost = {}
 for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[i + 1] then
-    redis.call('PEXPIRE', key, ARGV[1])
+  if redis.call('GET', key) == ARGV[2 * i - 1] then
+    redis.call('PEXPIRE', key, ARGV[2 * i])
   else
     table.insert(lost, i)
   end
 end
 return lost
 """
-# KEYS: the lock, the job's lease; ARGV: the token. 1 taken, 0 held by another, -1 lease lost.
+# A job's locks lapse this much before its lease, never after it.
+LOCK_MARGIN_MS = 100
+# KEYS: the lock, the job's lease; ARGV: the token, the margin (ms).
+# Returns 1 taken, 0 held by another, -1 the lease is lost (or all but lapsed).
 _HOLD_LUA = """
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
-local ttl = redis.call('PTTL', KEYS[2])
+local ttl = redis.call('PTTL', KEYS[2]) - tonumber(ARGV[2])
 if ttl <= 0 then return -1 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ttl) then return 1 end
 return 0
@@ -121,7 +124,7 @@ class Leases:
             LeaseLost: The lease lapsed before the lock could be taken.
         """
         script = client.register_script(_HOLD_LUA)
-        taken = int(await script(keys=[key, lease.keys[0]], args=[lease.token]))
+        taken = int(await script(keys=[key, lease.keys[0]], args=[lease.token, LOCK_MARGIN_MS]))
         if taken < 0:
             self._lose(lease)
             raise LeaseLost(f"job {lease.job_id}: lease lost before taking {key}")
@@ -153,8 +156,11 @@ class Leases:
         if not keys:
             return []
         script = client.register_script(_RENEW_LUA)
-        tokens = [x.token for x in leases for _ in x.keys]
-        missing = {keys[i - 1] for i in await script(keys=keys, args=[self.ttl_ms, *tokens])}
+        args: list[str | int] = []
+        for x in leases:
+            for n, _ in enumerate(x.keys):  # the lease first, then its locks
+                args += [x.token, self.ttl_ms if n == 0 else self.ttl_ms - LOCK_MARGIN_MS]
+        missing = {keys[i - 1] for i in await script(keys=keys, args=args)}
         lost = [x for x in leases if missing.intersection(x.keys)]
         for lease in lost:
             self._lose(lease)

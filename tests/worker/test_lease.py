@@ -67,7 +67,11 @@ async def test_a_pr_lock_lives_and_lapses_with_its_lease(
     owner = lock_owner(ctx, "delivery-1")
     assert owner == lease.token
     assert await take_lock(ctx, redis_client, LOCK, owner, seconds=660)
-    assert await redis_client.pttl(LOCK) <= await redis_client.pttl(keys.lease_key("job-1"))
+    lock_ttl, lease_ttl = await redis_client.pttl(LOCK), await redis_client.pttl(lease.keys[0])
+    assert 0 < lock_ttl < lease_ttl  # the lock never outlives the lease
+    await leases.renew(redis_client)
+    lock_ttl, lease_ttl = await redis_client.pttl(LOCK), await redis_client.pttl(lease.keys[0])
+    assert 0 < lock_ttl < lease_ttl
     other = await Leases("host-b:2").take(redis_client, "job-2")
     assert not await take_lock(
         {"lease": other, "leases": leases}, redis_client, LOCK, other.token, seconds=660
