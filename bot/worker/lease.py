@@ -161,7 +161,9 @@ class Leases:
             for n, _ in enumerate(x.keys):  # the lease first, then its locks
                 args += [x.token, self.ttl_ms if n == 0 else self.ttl_ms - LOCK_MARGIN_MS]
         missing = {keys[i - 1] for i in await script(keys=keys, args=args)}
-        lost = [x for x in leases if missing.intersection(x.keys)]
+        # Judge by what each job holds now: it may have let a lock go, or ended,
+        # while the script ran.
+        lost = [x for x in leases if self.held.get(x.job_id) is x and missing.intersection(x.keys)]
         for lease in lost:
             self._lose(lease)
         return [x.job_id for x in lost]
