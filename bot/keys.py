@@ -10,7 +10,8 @@ to one of three scopes:
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
-  App's own JWT and the worker processes' heartbeats, which no installation owns.
+  App's own JWT, the worker processes' heartbeats, the running jobs' leases and the
+  reaper's lock and counter, which no installation owns.
 
 ``installation_patterns`` and ``repository_patterns`` are the ``SCAN MATCH``
 patterns of the first two scopes. Nothing else in ``bot/`` spells a ``docgen:``
@@ -37,6 +38,7 @@ REFUSED_PREFIX = ROOT + "command-refused:"
 WORKER_PREFIX = ROOT + "worker:"
 WORKER_HEARTBEATS = WORKER_PREFIX + "*"
 """The SCAN MATCH pattern of every live worker process's heartbeat."""
+LEASE_PREFIX = ROOT + "lease:"
 # githubkit's cache (installation tokens, the App's JWT) lives under this prefix;
 # githubkit adds ":" and its own key, ``githubkit:auth:app:{app id}:...``.
 GITHUB_CACHE_PREFIX = ROOT + "gh"
@@ -144,12 +146,35 @@ def schema_overhead_key(name: str) -> str:
     return OVERHEAD_PREFIX + name
 
 
+def lease_key(job_id: str) -> str:
+    """Return the lease of a running job: its holder's token, expiring unless renewed."""
+    return LEASE_PREFIX + job_id
+
+
+def reaper_lock_key() -> str:
+    """Return the short lock that lets one worker at a time look for stranded jobs."""
+    return ROOT + "reaper"
+
+
+def reaped_jobs_key() -> str:
+    """Return the counter of jobs given back to the queue because their holder died."""
+    return ROOT + "reaped-jobs"
+
+
 UNOWNED = frozenset(
-    {"ratelimit_key", "legacy_superseded_key", "worker_heartbeat_key", "schema_overhead_key"}
+    {
+        "ratelimit_key",
+        "legacy_superseded_key",
+        "worker_heartbeat_key",
+        "schema_overhead_key",
+        "lease_key",
+        "reaper_lock_key",
+        "reaped_jobs_key",
+    }
 )
 """The builders whose keys no purge finds: the App's own (its JWT, cached by githubkit,
-is one too, and the worker heartbeats, which expire by themselves) and legacy markers
-that expire within a day."""
+is one too; the worker heartbeats and job leases, which expire by themselves; the
+reaper's lock and counter) and legacy markers that expire within a day."""
 
 
 # -- what to delete ------------------------------------------------------------------

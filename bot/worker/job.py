@@ -9,7 +9,10 @@ A ``/docgen`` command is checked and answered by ``bot.worker.command`` (who may
 run it, help, usage, reactions); what it asks of the review (every function,
 some files, a style, a dry run, suggesting again) travels in ``Review.command``.
 
-One review of a pull request runs at a time (a Redis lock). A job that finds
+One review of a pull request runs at a time (a Redis lock, tied to the job's
+lease by ``bot.worker.lease``, so a dead worker's lock lapses with its lease and
+the review runs again at once; ``LOCK_SECONDS`` bounds it only where a worker
+takes no leases). A job that finds
 the lock taken queues itself again and waits its turn, however long the
 running review takes, rather than spending arq's retries and being lost.
 """
@@ -50,13 +53,14 @@ from bot.worker.checks import NO_CHECK, Check, start_check
 from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
 from bot.worker.fairness import give_slot, take_slot
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
+from bot.worker.lease import forget_lock, lock_owner, take_lock
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
 from bot.worker.spend import add_pr_cost
 
 log = get_logger("docgen.job")
 
-LOCK_SECONDS = 660  # a little over the job timeout: one review of a PR at a time
+LOCK_SECONDS = 660  # a little over the job timeout: the longest a live review holds it
 LOCK_WAIT_SECONDS = 15.0  # how soon a job that found the lock taken looks again
 # The lock expires after LOCK_SECONDS, so a job waits this many turns only if
 # other reviews of the PR keep taking it before it; then it fails, visibly.
@@ -83,8 +87,9 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     if not await take_slot(services.redis, args.installation_id, args.delivery_id, cap):
         return await wait_turn(ctx["redis"], args, reason="the installation's other reviews are")
     lock = lock_key(args.repo, args.number)
+    owner = lock_owner(ctx, args.delivery_id)  # this run's lease token, if it has one
     try:
-        if not await services.redis.set(lock, args.delivery_id, nx=True, ex=LOCK_SECONDS):
+        if not await take_lock(ctx, services.redis, lock, owner, seconds=LOCK_SECONDS):
             return await wait_turn(ctx["redis"], args)
         try:
             return await _review(services, args)
@@ -94,7 +99,8 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
                 raise
             raise retry from exc
         finally:
-            await release_lock(services.redis, lock, args.delivery_id)
+            forget_lock(ctx, lock)
+            await release_lock(services.redis, lock, owner)
     finally:
         await give_slot(services.redis, args.installation_id, args.delivery_id)
 
@@ -271,7 +277,9 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     analysis = analyse(files, r.config.target_rules(), previous=previous)
     conversation = await client.issue_comments(pr.number)
     summary = find_summary(conversation)
-    if not analysis.work and summary is None and not analysis.done:
+    # Suggestions already on the PR with no summary: a run that died before its
+    # summary. This run posts none of them again but writes the summary.
+    if not (analysis.work or analysis.done or analysis.unchanged) and summary is None:
         await r.check.finish(analysis, [f.path for f in files])
         return "nothing to do: every changed function is documented or out of scope"
     engine = await _engine(r, files)

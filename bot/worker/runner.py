@@ -8,6 +8,10 @@ to ``DRAIN_SECONDS`` (the job timeout, so any job in flight can end on its own);
 the Kubernetes grace period must be longer (``deploy/k8s/worker.yaml``). Each
 process beats from arq's poll loop (``bot.worker.heartbeat``): the liveness probe
 reads the file it writes.
+
+Each running job holds a short lease, and every worker runs a reaper that hands
+back the jobs of a worker that stopped renewing them (``bot.worker.life``): a job
+whose worker was killed runs again within about 21 s, not after the job timeout.
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from bot.logctx import get_logger
 from bot.settings import Settings
 from bot.worker.heartbeat import Heartbeat
 from bot.worker.job import review_pull_request
+from bot.worker.lease import Leases
+from bot.worker.life import WorkerLife
 from bot.worker.metrics import serve_metrics
 from bot.worker.observe import observed
+from bot.worker.reaper import Reaper
 
 log = get_logger("docgen.worker")
 
@@ -51,16 +58,49 @@ FUNCTIONS: list[Function] = [
 
 
 class DocgenWorker(Worker):
-    """arq's Worker, beating its heartbeat each time round the poll loop."""
+    """arq's Worker, with a heartbeat, job leases and a reaper (``bot.worker.life``)."""
 
     def __init__(self, *args: Any, heartbeat: Heartbeat, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.heartbeat = heartbeat
+        leases = Leases(on_lost=self._cancel_job)
+        reaper = Reaper(
+            holder=leases.holder,
+            queue_name=self.queue_name,
+            in_progress_seconds=self.in_progress_timeout_s,
+        )
+        self.life = WorkerLife(leases, reaper)
+        self.ctx["life"] = self.life
+        self.ctx["leases"] = leases
+        self.on_job_start = self.life.job_started
 
     async def heart_beat(self) -> None:
         """Record arq's health, run cron jobs, then refresh this process's heartbeat."""
         await super().heart_beat()
         await self.heartbeat.beat(self.pool)
+
+    async def run_job(self, job_id: str, score: int) -> None:
+        """Run the job like arq, then drop its lease however the run ended."""
+        try:
+            await super().run_job(job_id, score)
+        finally:
+            await self.life.leases.drop(self.pool, job_id)
+
+    async def finish_job(self, job_id: str, *args: Any, **kwargs: Any) -> None:
+        """Record the job's end like arq, unless its lease was lost.
+
+        The run that took the job over owns arq's marks now: clearing them here
+        would let a third run start beside it.
+        """
+        if self.life.leases.is_lost(job_id):
+            log.warning("job.lease_lost", job=job_id, detail="left to the run that has it")
+            return
+        await super().finish_job(job_id, *args, **kwargs)
+
+    def _cancel_job(self, job_id: str) -> None:
+        task = self.job_tasks.get(job_id)
+        if task is not None:
+            task.cancel()
 
     async def close(self) -> None:
         """Close like arq, then remove the heartbeat: a stopped worker is not alive."""
@@ -75,11 +115,17 @@ async def startup(ctx: dict[str, Any]) -> None:
 
     ctx["services"] = await open_services(ctx["settings"], ctx["redis"])
     ctx["metrics_server"] = serve_metrics(ctx["settings"])
+    life = ctx.get("life")
+    if isinstance(life, WorkerLife):
+        life.start(ctx["redis"])
     log.info("worker.ready", model=ctx["settings"].docgen_model)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    """Close the shared clients and stop serving metrics."""
+    """Stop the leases and the reaper, close the shared clients, stop serving metrics."""
+    life = ctx.get("life")
+    if isinstance(life, WorkerLife):
+        await life.stop()
     services = ctx.get("services")
     if services is not None:
         await services.aclose()
