@@ -69,4 +69,7 @@ def app_env(fake_github: Any, fake_azure: Any, redis_url: str) -> dict[str, str]
         "AZURE_OPENAI_DEPLOYMENT": fake_azure.default_deployment,
         "DOCGEN_MODEL": "gpt-4o-mini",
         "DOCGEN_SYNC_DEBOUNCE_SECONDS": "0",
+        # Spaced as in production, only shorter: tests/worker/test_github_limits.py
+        # checks the spacing itself.
+        "DOCGEN_GITHUB_WRITE_SPACING_SECONDS": "0.02",
     }

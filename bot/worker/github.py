@@ -1,7 +1,9 @@
 """The only module that talks to GitHub: a thin githubkit wrapper returning plain data.
 
 Installation tokens are minted by githubkit from the App's JWT and cached in
-Redis (shared by every worker) until shortly before they expire. Answers are read
+Redis (shared by every worker) until shortly before they expire. Each
+installation's client goes through ``bot.worker.github_limits``: GitHub's rate
+limits and write spacing, shared by every worker, and the one retry policy. Answers are read
 through githubkit's typed models (``parsed_data``), which validate GitHub's JSON,
 and lists are followed through their ``Link: rel="next"`` pages by githubkit's
 paginator; callers only ever see the plain dataclasses below.
@@ -11,16 +13,15 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import redis.asyncio
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import AsyncRedisCacheStrategy
-from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed
+from githubkit.exception import RequestFailed
 from githubkit.rest import Paginator  # named on each list: mypy cannot infer its model
-from githubkit.retry import RetryOption
 from githubkit.typing import Missing
 from githubkit.utils import UNSET
 from githubkit.versions import LATEST_VERSION
@@ -35,11 +36,12 @@ from githubkit_schemas.latest.types import ReposOwnerRepoCheckRunsCheckRunIdPatc
 
 from bot.keys import GITHUB_CACHE_PREFIX
 from bot.settings import Settings
-
-# A rate limit that clears within this many seconds is waited out in place;
-# longer ones are handed back to the job queue (arq Retry) instead of holding a worker.
-MAX_INLINE_WAIT = timedelta(seconds=30)
-SERVER_ERROR_RETRIES = 2
+from bot.worker.github_limits import (
+    InstallationLimits,
+    LimitPolicy,
+    LimitThrottler,
+    RetryPolicy,
+)
 
 # githubkit's paginator sends X-GitHub-Api-Version on a list's first page only; passed
 # as the caller's header it goes with every page, so all pages answer in the version
@@ -58,17 +60,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 _RAW = {"Accept": "application/vnd.github.raw+json"}
 
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
-
-
-def retry_policy(exc: GitHubException, retry_count: int) -> RetryOption:
-    """Decide whether githubkit retries a failed request in place."""
-    if isinstance(exc, RateLimitExceeded):
-        return RetryOption(retry_count < 1 and exc.retry_after <= MAX_INLINE_WAIT, exc.retry_after)
-    if isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
-        return RetryOption(
-            retry_count < SERVER_ERROR_RETRIES, timedelta(seconds=1 + 3 * retry_count)
-        )
-    return RetryOption(False)
 
 
 @dataclass(frozen=True)
@@ -108,9 +99,22 @@ class PostedComment:
 
 
 class GitHubApp:
-    """The App's client; hands out per-installation repository clients."""
+    """The App's client; hands out per-installation repository clients.
 
-    def __init__(self, settings: Settings, redis_client: redis.asyncio.Redis | None = None) -> None:
+    With Redis, each installation's requests honour GitHub's limits as every
+    worker shares them (``bot.worker.github_limits``); without it (tests of the
+    client alone, ``docgen doctor``) only the retry policy applies.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        redis_client: redis.asyncio.Redis | None = None,
+        *,
+        limits: LimitPolicy | None = None,
+    ) -> None:
+        self._redis = redis_client
+        self._limits = limits or LimitPolicy(spacing=settings.docgen_github_write_spacing_seconds)
         pem = settings.private_key()
         if settings.github_app_id is None or pem is None:
             raise ValueError("GitHubApp needs GITHUB_APP_ID and a private key")
@@ -123,7 +127,7 @@ class GitHubApp:
             AppAuthStrategy(str(settings.github_app_id), pem),
             base_url=settings.github_api_url,
             timeout=30.0,
-            auto_retry=retry_policy,
+            auto_retry=RetryPolicy(self._limits.backoff_base),
             cache_strategy=cache,
             http_cache=False,
         )
@@ -132,7 +136,17 @@ class GitHubApp:
         """Return a client acting as ``installation_id`` on repository ``owner/name``."""
         auth = self._app.auth.as_installation(installation_id)
         owner, _, name = full_name.partition("/")
-        return RepoClient(self._app.with_auth(auth), owner, name)
+        config = self._app.config
+        if self._redis is not None:
+            limits = InstallationLimits(self._redis, installation_id, self._limits)
+            config = replace(
+                config,
+                throttler=LimitThrottler(limits),
+                async_event_hooks={"request": [], "response": [limits.observe]},
+            )
+        else:
+            config = config.copy()
+        return RepoClient(GitHub(auth, config=config), owner, name)
 
 
 class RepoClient:
