@@ -6,7 +6,8 @@ to one of three scopes:
 
 - an installation (its id is in the key): monthly budgets and their holds, the
   answer cache, the cached installation token, superseded-push markers, the
-  suspended flag, commenters' cached permissions and the one-reply marks;
+  suspended flag, commenters' cached permissions, the one-reply marks, and the
+  GitHub rate-limit pause and write spacing every worker shares;
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
@@ -35,6 +36,8 @@ RATELIMIT_PREFIX = ROOT + "ratelimit:"
 OVERHEAD_PREFIX = ROOT + "schema-overhead:"
 PERMISSION_PREFIX = ROOT + "permission:"
 REFUSED_PREFIX = ROOT + "command-refused:"
+GITHUB_BLOCKED_PREFIX = ROOT + "gh-blocked:"
+GITHUB_SPACING_PREFIX = ROOT + "gh-spacing:"
 WORKER_PREFIX = ROOT + "worker:"
 WORKER_HEARTBEATS = WORKER_PREFIX + "*"
 """The SCAN MATCH pattern of every live worker process's heartbeat."""
@@ -108,6 +111,19 @@ def permission_key(installation_id: int, repo: str, login: str) -> str:
 def command_refused_key(installation_id: int, repo: str, number: int, login: str) -> str:
     """Return the mark that a commenter without write access was answered on a PR."""
     return f"{REFUSED_PREFIX}{installation_id}:{repo}#{number}:{login.lower()}"
+
+
+def github_blocked_key(installation_id: int) -> str:
+    """Return the pause every worker keeps before calling GitHub for an installation.
+
+    It exists while GitHub's rate limit is spent; it expires when calls may resume.
+    """
+    return f"{GITHUB_BLOCKED_PREFIX}{int(installation_id)}"
+
+
+def github_spacing_key(installation_id: int) -> str:
+    """Return the mark of an installation's latest write to GitHub, kept for the spacing."""
+    return f"{GITHUB_SPACING_PREFIX}{int(installation_id)}"
 
 
 # -- repository scope ----------------------------------------------------------------
@@ -191,6 +207,8 @@ def installation_patterns(installation_id: int) -> tuple[str, ...]:
         f"{REFUSED_PREFIX}{i}:*",
         suspended_key(i),
         slots_key(i),
+        github_blocked_key(i),
+        github_spacing_key(i),
         f"{_TOKEN_PREFIX}*:installation:{i}:*",
     )
 

@@ -71,4 +71,7 @@ def app_env(fake_github: Any, fake_azure: Any, redis_url: str) -> dict[str, str]
         "DOCGEN_SYNC_DEBOUNCE_SECONDS": "0",
         # Tests that want the worker's metrics endpoint give it a free port.
         "DOCGEN_WORKER_METRICS_PORT": "0",
+        # Spaced as in production, only shorter: tests/worker/test_github_limits.py
+        # checks the spacing itself.
+        "DOCGEN_GITHUB_WRITE_SPACING_SECONDS": "0.02",
     }

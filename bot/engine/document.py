@@ -30,6 +30,7 @@ from bot.core.verify import (
 from bot.engine.analyse import Analysis, Work
 from bot.engine.rules_gate import FAILS_RULES, check_rules
 from bot.llm.answers import AnswerBook, Question
+from bot.llm.bound import bounded
 from bot.llm.budget import Left
 from bot.llm.plan import Plan, Planner
 from bot.llm.prompt import PromptFunction
@@ -124,10 +125,11 @@ async def document(engine: Engine, analysis: Analysis) -> Outcome:
     work = analysis.work_by_id()
     pending = await _reuse(engine, outcome, analysis.work)
     prompts = [w.prompt for w in pending]
-    retry = await _round(engine, outcome, work, prompts, last=False) if prompts else []
-    if retry:
-        telemetry.retried("verify_reask")
-        await _round(engine, outcome, work, retry, last=True)
+    with bounded(len(prompts)):  # both rounds share the run's bound on model requests
+        retry = await _round(engine, outcome, work, prompts, last=False) if prompts else []
+        if retry:
+            telemetry.retried("verify_reask")
+            await _round(engine, outcome, work, retry, last=True)
     order = {w.function.id: i for i, w in enumerate(analysis.work)}
     outcome.proposals.sort(key=lambda p: order[p.work.function.id])
     return outcome

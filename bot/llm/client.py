@@ -7,7 +7,9 @@ timeout is ten minutes per attempt): the SDK client is built with
 and full jitter, a bounded number of times: 429 (honouring ``retry-after-ms``
 and ``retry-after``), 408, 500/502/503/504, timeouts and connection errors.
 Never retried: other 4xx, among them ``context_length_exceeded`` (which the
-planner rules out) and the content filter's 400.
+planner rules out) and the content filter's 400. Every attempt first spends
+from the run's request bound (``bot.llm.bound``), the one place that caps what
+all the layers of retries together may send.
 
 Like everything under ``bot/llm``, it takes plain values (an :class:`Endpoint`
 and the model's facts), not the operator's settings: ``bot.wiring`` builds them.
@@ -31,6 +33,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from pydantic import SecretStr
 
 from bot import keys, telemetry
+from bot.llm.bound import spend
 from bot.llm.models import ModelFacts
 from bot.llm.plan import PlannedRequest
 from bot.llm.prompt import RESPONSE_FORMAT
@@ -213,7 +216,9 @@ class OpenAICaller:
         """Send ``request``, retrying what can succeed; raise CallFailed otherwise."""
         params = self.params(request)
         messages = cast(list[ChatCompletionMessageParam], params.pop("messages"))
+        last_failure: str | None = None
         for attempt in range(1, self._policy.max_attempts + 1):
+            spend(last_failure)  # the run's bound on requests, every attempt counted
             await self._admit(request)
             try:
                 completion = await self._client.chat.completions.create(
@@ -221,7 +226,9 @@ class OpenAICaller:
                 )
             except openai.APIError as exc:
                 telemetry.MODEL_REQUESTS.labels(attempt_outcome(exc)).inc()
-                await self._pause(verdict(exc), attempt)
+                found = verdict(exc)
+                last_failure = found.reason
+                await self._pause(found, attempt)
                 continue
             telemetry.MODEL_REQUESTS.labels("ok").inc()
             return _answer(completion, attempt)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from bot import telemetry
 from bot.core.skips import Skip, SkipKind
 from bot.core.summary import UsageTotals
+from bot.llm.bound import bounded
 from bot.llm.budget import Left, MonthlyBudget, Refusal, Reservation, RunBudget
 from bot.llm.models import ModelFacts
 from bot.llm.plan import Plan, PlannedRequest, Planner
@@ -246,7 +247,8 @@ async def generate(
     """
     run = _Run(planner, caller, budgets, overhead, asyncio.Semaphore(concurrency))
     run.skipped.extend(plan.skipped)
-    await asyncio.gather(*(run.process(r, retry=True) for r in plan.requests))
+    with bounded(sum(len(r.functions) for r in plan.requests)):
+        await asyncio.gather(*(run.process(r, retry=True) for r in plan.requests))
     left = await budgets.left() if budgets is not None else ()
     return Generation(dict(run.docstrings), tuple(run.skipped), tuple(run.calls), left)
 

@@ -1,7 +1,9 @@
 """The only module that talks to GitHub: a thin githubkit wrapper returning plain data.
 
 Installation tokens are minted by githubkit from the App's JWT and cached in
-Redis (shared by every worker) until shortly before they expire. Answers are read
+Redis (shared by every worker) until shortly before they expire. Each
+installation's client goes through ``bot.worker.github_limits``: GitHub's rate
+limits and write spacing, shared by every worker, and the one retry policy. Answers are read
 through githubkit's typed models (``parsed_data``), which validate GitHub's JSON,
 and lists are followed through their ``Link: rel="next"`` pages by githubkit's
 paginator; callers only ever see the plain dataclasses below.
@@ -11,17 +13,16 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
 import redis.asyncio
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import AsyncRedisCacheStrategy
-from githubkit.exception import GitHubException, RateLimitExceeded, RequestFailed
+from githubkit.exception import RequestFailed
 from githubkit.rest import Paginator  # named on each list: mypy cannot infer its model
-from githubkit.retry import RetryOption
 from githubkit.typing import Missing
 from githubkit.utils import UNSET
 from githubkit.versions import LATEST_VERSION
@@ -37,11 +38,12 @@ from githubkit_schemas.latest.types import ReposOwnerRepoCheckRunsCheckRunIdPatc
 from bot import telemetry
 from bot.keys import GITHUB_CACHE_PREFIX
 from bot.settings import Settings
-
-# A rate limit that clears within this many seconds is waited out in place;
-# longer ones are handed back to the job queue (arq Retry) instead of holding a worker.
-MAX_INLINE_WAIT = timedelta(seconds=30)
-SERVER_ERROR_RETRIES = 2
+from bot.worker.github_limits import (
+    InstallationLimits,
+    LimitPolicy,
+    LimitThrottler,
+    RetryPolicy,
+)
 
 # githubkit's paginator sends X-GitHub-Api-Version on a list's first page only; passed
 # as the caller's header it goes with every page, so all pages answer in the version
@@ -60,22 +62,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 _RAW = {"Accept": "application/vnd.github.raw+json"}
 
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
-
-
-def retry_policy(exc: GitHubException, retry_count: int) -> RetryOption:
-    """Decide whether githubkit retries a failed request in place (counted as a retry)."""
-    option = RetryOption(False)
-    if isinstance(exc, RateLimitExceeded):
-        option = RetryOption(
-            retry_count < 1 and exc.retry_after <= MAX_INLINE_WAIT, exc.retry_after
-        )
-    elif isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
-        option = RetryOption(
-            retry_count < SERVER_ERROR_RETRIES, timedelta(seconds=1 + 3 * retry_count)
-        )
-    if option.do_retry:
-        telemetry.retried("github_http")
-    return option
 
 
 async def count_response(response: httpx.Response) -> None:
@@ -120,9 +106,22 @@ class PostedComment:
 
 
 class GitHubApp:
-    """The App's client; hands out per-installation repository clients."""
+    """The App's client; hands out per-installation repository clients.
 
-    def __init__(self, settings: Settings, redis_client: redis.asyncio.Redis | None = None) -> None:
+    With Redis, each installation's requests honour GitHub's limits as every
+    worker shares them (``bot.worker.github_limits``); without it (tests of the
+    client alone, ``docgen doctor``) only the retry policy applies.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        redis_client: redis.asyncio.Redis | None = None,
+        *,
+        limits: LimitPolicy | None = None,
+    ) -> None:
+        self._redis = redis_client
+        self._limits = limits or LimitPolicy(spacing=settings.docgen_github_write_spacing_seconds)
         pem = settings.private_key()
         if settings.github_app_id is None or pem is None:
             raise ValueError("GitHubApp needs GITHUB_APP_ID and a private key")
@@ -135,7 +134,7 @@ class GitHubApp:
             AppAuthStrategy(str(settings.github_app_id), pem),
             base_url=settings.github_api_url,
             timeout=30.0,
-            auto_retry=retry_policy,
+            auto_retry=RetryPolicy(self._limits.backoff_base),
             cache_strategy=cache,
             http_cache=False,
             async_event_hooks={"response": [count_response]},
@@ -145,7 +144,17 @@ class GitHubApp:
         """Return a client acting as ``installation_id`` on repository ``owner/name``."""
         auth = self._app.auth.as_installation(installation_id)
         owner, _, name = full_name.partition("/")
-        return RepoClient(self._app.with_auth(auth), owner, name)
+        config = self._app.config
+        if self._redis is not None:
+            limits = InstallationLimits(self._redis, installation_id, self._limits)
+            config = replace(
+                config,
+                throttler=LimitThrottler(limits),
+                async_event_hooks={"request": [], "response": [count_response, limits.observe]},
+            )
+        else:
+            config = config.copy()
+        return RepoClient(GitHub(auth, config=config), owner, name)
 
 
 class RepoClient:

@@ -20,6 +20,7 @@ running review takes, rather than spending arq's retries and being lost.
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,8 @@ from bot.worker.checks import NO_CHECK, Check, start_check
 from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
 from bot.worker.fairness import give_slot, take_slot
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
+from bot.worker.github_limits import GitHubBlocked
+from bot.worker.giveup import give_up, out_of_tries
 from bot.worker.lease import forget_lock, lock_owner, take_lock
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
@@ -95,9 +98,12 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
             return await _review(services, args)
         except Exception as exc:
             retry = _as_retry(exc)
-            if retry is None:
-                raise
-            raise retry from exc
+            if retry is not None and not out_of_tries(ctx):
+                raise retry from exc
+            # Out of retries, or a failure that would recur: say so once, then fail.
+            answered = args.is_command and retry is None  # _review replied to the command
+            await give_up(services, args, exc, attempts=ctx.get("job_try", 1), answered=answered)
+            raise
         finally:
             forget_lock(ctx, lock)
             await release_lock(services.redis, lock, owner)
@@ -107,6 +113,8 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
 
 def _as_retry(exc: Exception) -> Retry | None:
     """Return the retry a transient failure deserves; None for one that would fail again."""
+    if isinstance(exc, GitHubBlocked):  # GitHub asked for a long pause: wait it in the queue
+        return Retry(defer=math.ceil(exc.wait))
     if isinstance(exc, RateLimitExceeded | RequestTimeout):
         return Retry(defer=_retry_after(exc))
     if isinstance(exc, RequestFailed):

@@ -152,7 +152,7 @@ def build_worker(
         "redis_settings": redis_settings(settings),
         "on_startup": startup,
         "on_shutdown": shutdown,
-        "ctx": {"settings": settings},
+        "ctx": {"settings": settings, "max_tries": MAX_TRIES},  # read by bot.worker.giveup
         "max_jobs": settings.docgen_max_concurrency * 2,
         "job_timeout": JOB_TIMEOUT_SECONDS,
         "keep_result": KEEP_RESULT_SECONDS,

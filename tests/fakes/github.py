@@ -91,6 +91,7 @@ def _endpoint(
     current: Callable[[], FakeGitHub], route: Route, handler: r.Handler
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        arrived = time.monotonic()
         state = current()
         base = str(request.base_url).rstrip("/")
         call = r.Call(
@@ -110,6 +111,7 @@ def _endpoint(
                 query=call.query,
                 headers={k: v for k, v in call.headers.items() if k != "authorization"},
                 status=response.status_code,
+                at=arrived,
             )
         )
         return response

@@ -225,6 +225,7 @@ class RecordedRequest:
     query: Mapping[str, str]
     headers: Mapping[str, str]
     status: int
+    at: float = 0.0  # time.monotonic() when the request arrived: the same clock as the tests
 
 
 @dataclass(frozen=True)
