@@ -10,7 +10,8 @@ to one of three scopes:
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
-  App's own JWT and the worker processes' heartbeats, which no installation owns.
+  App's own JWT, the worker processes' heartbeats and the redelivery task's lock
+  and marks, which no installation owns.
 
 ``installation_patterns`` and ``repository_patterns`` are the ``SCAN MATCH``
 patterns of the first two scopes. Nothing else in ``bot/`` spells a ``docgen:``
@@ -33,6 +34,7 @@ RATELIMIT_PREFIX = ROOT + "ratelimit:"
 PERMISSION_PREFIX = ROOT + "permission:"
 REFUSED_PREFIX = ROOT + "command-refused:"
 WORKER_PREFIX = ROOT + "worker:"
+REDELIVER_PREFIX = ROOT + "redeliver:"
 WORKER_HEARTBEATS = WORKER_PREFIX + "*"
 """The SCAN MATCH pattern of every live worker process's heartbeat."""
 # githubkit's cache (installation tokens, the App's JWT) lives under this prefix;
@@ -127,10 +129,28 @@ def worker_heartbeat_key(hostname: str, pid: int) -> str:
     return f"{WORKER_PREFIX}{hostname}:{int(pid)}"
 
 
-UNOWNED = frozenset({"ratelimit_key", "legacy_superseded_key", "worker_heartbeat_key"})
+def redelivery_lock_key() -> str:
+    """Return the lock held by the one worker asking GitHub to redeliver failed deliveries."""
+    return REDELIVER_PREFIX + "lock"
+
+
+def redelivery_asked_key(guid: str) -> str:
+    """Return the mark that GitHub was asked to redeliver the event ``guid`` (it expires)."""
+    return f"{REDELIVER_PREFIX}asked:{guid}"
+
+
+UNOWNED = frozenset(
+    {
+        "ratelimit_key",
+        "legacy_superseded_key",
+        "worker_heartbeat_key",
+        "redelivery_lock_key",
+        "redelivery_asked_key",
+    }
+)
 """The builders whose keys no purge finds: the App's own (its JWT, cached by githubkit,
-is one too, and the worker heartbeats, which expire by themselves) and legacy markers
-that expire within a day."""
+is one too, the worker heartbeats and the redelivery task's lock and marks, which all
+expire by themselves) and legacy markers that expire within a day."""
 
 
 # -- what to delete ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from bot.contract import JOB_FUNCTION
 from bot.settings import Settings
 from bot.worker.heartbeat import Heartbeat
 from bot.worker.job import review_pull_request
+from bot.worker.redeliver import redelivery_cron
 
 log = logging.getLogger("docgen.worker")
 
@@ -97,6 +98,7 @@ def build_worker(
     """
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
+        "cron_jobs": redelivery_cron(settings),  # failed deliveries come back
         "redis_settings": redis_settings(settings),
         "on_startup": startup,
         "on_shutdown": shutdown,
