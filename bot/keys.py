@@ -11,8 +11,9 @@ to one of three scopes:
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
-  App's own JWT, the worker processes' heartbeats, the running jobs' leases and the
-  reaper's lock and counter, which no installation owns.
+  App's own JWT, the worker processes' heartbeats, the running jobs' leases, the
+  reaper's lock and counter, and the redelivery task's lock and marks, which no
+  installation owns.
 
 ``installation_patterns`` and ``repository_patterns`` are the ``SCAN MATCH``
 patterns of the first two scopes. Nothing else in ``bot/`` spells a ``docgen:``
@@ -39,6 +40,7 @@ REFUSED_PREFIX = ROOT + "command-refused:"
 GITHUB_BLOCKED_PREFIX = ROOT + "gh-blocked:"
 GITHUB_SPACING_PREFIX = ROOT + "gh-spacing:"
 WORKER_PREFIX = ROOT + "worker:"
+REDELIVER_PREFIX = ROOT + "redeliver:"
 WORKER_HEARTBEATS = WORKER_PREFIX + "*"
 """The SCAN MATCH pattern of every live worker process's heartbeat."""
 LEASE_PREFIX = ROOT + "lease:"
@@ -177,6 +179,16 @@ def reaped_jobs_key() -> str:
     return ROOT + "reaped-jobs"
 
 
+def redelivery_lock_key() -> str:
+    """Return the lock held by the one worker asking GitHub to redeliver failed deliveries."""
+    return REDELIVER_PREFIX + "lock"
+
+
+def redelivery_asked_key(guid: str) -> str:
+    """Return the mark that GitHub was asked to redeliver the event ``guid`` (it expires)."""
+    return f"{REDELIVER_PREFIX}asked:{guid}"
+
+
 UNOWNED = frozenset(
     {
         "ratelimit_key",
@@ -186,11 +198,14 @@ UNOWNED = frozenset(
         "lease_key",
         "reaper_lock_key",
         "reaped_jobs_key",
+        "redelivery_lock_key",
+        "redelivery_asked_key",
     }
 )
 """The builders whose keys no purge finds: the App's own (its JWT, cached by githubkit,
-is one too; the worker heartbeats and job leases, which expire by themselves; the
-reaper's lock and counter) and legacy markers that expire within a day."""
+is one too; the worker heartbeats, job leases and the redelivery task's marks, which
+expire by themselves; the reaper's and the redelivery task's locks, the reaper's
+counter) and legacy markers that expire within a day."""
 
 
 # -- what to delete ------------------------------------------------------------------

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     docgen_sync_debounce_seconds: float = Field(default=5.0, ge=0)
     # GitHub asks for a pause between content-creating requests; per installation.
     docgen_github_write_spacing_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Every this many minutes a worker asks GitHub to redeliver failed deliveries (0: never).
+    docgen_redeliver_minutes: int = Field(default=10, ge=0, le=60)
     # Answers already paid for are reused for this many days (0: never kept).
     docgen_answer_cache_days: int = Field(default=DEFAULT_TTL_DAYS, ge=0, le=3650)
     # Where `docgen suggest` keeps them; default: the user cache folder.

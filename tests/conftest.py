@@ -74,4 +74,7 @@ def app_env(fake_github: Any, fake_azure: Any, redis_url: str) -> dict[str, str]
         # Spaced as in production, only shorter: tests/worker/test_github_limits.py
         # checks the spacing itself.
         "DOCGEN_GITHUB_WRITE_SPACING_SECONDS": "0.02",
+        # A burst worker that crossed a cron minute would run the redelivery task as one
+        # more job; tests that want it call it (tests/worker/test_redeliver*.py).
+        "DOCGEN_REDELIVER_MINUTES": "0",
     }

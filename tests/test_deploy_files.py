@@ -320,9 +320,29 @@ def readme_test_command() -> str:
     return commands[1]
 
 
-def test_ci_runs_the_readme_test_command_verbatim_and_installs_nothing_else() -> None:
+# The one install .ci/run makes besides the README's command: the locked versions, checked
+# against their hashes, before it (tests/test_locks.py checks the lock itself).
+LOCK_INSTALL = re.compile(
+    r"python3 -m venv \.venv && \.venv/bin/pip install --require-hashes --no-deps "
+    r"-r requirements-dev\.lock && \.venv/bin/pip check"
+)
+
+
+def test_ci_installs_the_lock_then_runs_the_readme_test_command_verbatim() -> None:
     command = readme_test_command()
     lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     code = [line for line in lines if line and not line.startswith("#")]
     assert command in code, f".ci/run must run the README's test command verbatim: {command}"
-    assert [line for line in code if "pip install" in line] == [command]
+    installs = [line for line in code if "pip install" in line]
+    assert len(installs) == 2 and installs[1] == command, installs
+    assert LOCK_INSTALL.fullmatch(installs[0]), installs[0]
+
+
+def test_the_image_installs_the_lock_and_docgen_without_resolving() -> None:
+    text = DOCKERFILE.read_text()
+    installs = [i.strip() for i in re.findall(r"pip install ([^\\\n]*)", text)]
+    assert installs == [
+        "--no-cache-dir --require-hashes --no-deps -r requirements.lock",
+        "--no-cache-dir --no-deps --no-build-isolation .",
+    ]
+    assert text.index("COPY requirements.lock") < text.index("-r requirements.lock")

@@ -30,6 +30,7 @@ SAMPLES: dict[str, object] = {
     "name": "gpt-4o-mini:3f1c9ab0e4c2d1a7",
     "hostname": "docgen-worker-7c9f8d6b5-x2k4q",
     "pid": 1,
+    "guid": "0b8e6a30-c5a1-11ef-9d1c-4f2a7e3b8c11",
 }
 
 

@@ -29,6 +29,7 @@ from githubkit.versions import LATEST_VERSION
 from githubkit_schemas.latest.models import (
     ContentFile,
     DiffEntry,
+    HookDeliveryItem,
     IssueComment,
     PullRequestReviewComment,
     SimpleUser,
@@ -105,6 +106,18 @@ class PostedComment:
     author_is_bot: bool
 
 
+@dataclass(frozen=True)
+class HookDelivery:
+    """One attempt to deliver a webhook event to the App (GitHub lists each attempt)."""
+
+    id: int
+    guid: str  # the event: shared by a delivery and all its redeliveries
+    delivered_at: datetime
+    redelivery: bool
+    status_code: int  # 0 when docgen never answered
+    event: str
+
+
 class GitHubApp:
     """The App's client; hands out per-installation repository clients.
 
@@ -139,6 +152,28 @@ class GitHubApp:
             http_cache=False,
             async_event_hooks={"response": [count_response]},
         )
+
+    async def hook_deliveries(self, since: datetime, max_items: int) -> list[HookDelivery]:
+        """Return the App's webhook deliveries made since ``since``, newest first.
+
+        GitHub lists them newest first, 100 a page (cursor pages); the walk stops at
+        the first one older than ``since`` or after ``max_items``. Takes the App's JWT.
+        """
+        pages: Paginator[HookDeliveryItem] = self._app.rest.paginate(
+            self._app.rest.apps.async_list_webhook_deliveries,
+            per_page=100,
+            headers=_PAGED_HEADERS,
+        )
+        found: list[HookDelivery] = []
+        async for item in pages:
+            if item.delivered_at < since or len(found) >= max_items:
+                break
+            found.append(_hook_delivery(item))
+        return found
+
+    async def redeliver(self, delivery_id: int) -> None:
+        """Ask GitHub to deliver a webhook delivery again (it answers 202 and sends later)."""
+        await self._app.rest.apps.async_redeliver_webhook_delivery(delivery_id)
 
     def repo(self, installation_id: int, full_name: str) -> RepoClient:
         """Return a client acting as ``installation_id`` on repository ``owner/name``."""
@@ -373,3 +408,14 @@ def _posted_comment(
 ) -> PostedComment:
     # A deleted account leaves a comment without a user: it is not ours.
     return PostedComment(comment_id, body or "", user is not None and user.type == "Bot")
+
+
+def _hook_delivery(item: HookDeliveryItem) -> HookDelivery:
+    return HookDelivery(
+        id=item.id,
+        guid=item.guid,
+        delivered_at=item.delivered_at,
+        redelivery=item.redelivery,
+        status_code=item.status_code,
+        event=item.event,
+    )

@@ -31,6 +31,7 @@ from bot.worker.life import WorkerLife
 from bot.worker.metrics import serve_metrics
 from bot.worker.observe import observed
 from bot.worker.reaper import Reaper
+from bot.worker.redeliver import redelivery_cron
 
 log = get_logger("docgen.worker")
 
@@ -149,6 +150,7 @@ def build_worker(
     """
     options: dict[str, Any] = {
         "functions": FUNCTIONS,
+        "cron_jobs": redelivery_cron(settings),  # failed deliveries come back
         "redis_settings": redis_settings(settings),
         "on_startup": startup,
         "on_shutdown": shutdown,

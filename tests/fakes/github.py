@@ -51,6 +51,8 @@ _ROUTES: tuple[tuple[str, str, Route], ...] = (
     ("GET", "/app", Route.GET_APP),
     ("GET", "/app/installations", Route.LIST_INSTALLATIONS),
     ("POST", "/app/installations/{installation_id:int}/access_tokens", Route.CREATE_TOKEN),
+    ("GET", "/app/hook/deliveries", Route.LIST_HOOK_DELIVERIES),
+    ("POST", "/app/hook/deliveries/{delivery_id:int}/attempts", Route.REDELIVER_HOOK_DELIVERY),
     ("GET", _REPO + "/pulls/{number:int}", Route.GET_PULL),
     ("GET", _REPO + "/pulls/{number:int}/files", Route.LIST_FILES),
     ("GET", _REPO + "/contents/{path:path}", Route.GET_CONTENT),
@@ -66,11 +68,20 @@ _ROUTES: tuple[tuple[str, str, Route], ...] = (
     ("PATCH", _REPO + "/check-runs/{check_run_id:int}", Route.UPDATE_CHECK_RUN),
 )
 # Routes that take the App's JWT, not an installation token.
-_APP_ROUTES = frozenset({Route.GET_APP, Route.LIST_INSTALLATIONS})
+_APP_ROUTES = frozenset(
+    {
+        Route.GET_APP,
+        Route.LIST_INSTALLATIONS,
+        Route.LIST_HOOK_DELIVERIES,
+        Route.REDELIVER_HOOK_DELIVERY,
+    }
+)
 _HANDLERS: dict[Route, r.Handler] = {
     **r.HANDLERS,
     Route.GET_APP: apps.get_app,
     Route.LIST_INSTALLATIONS: apps.list_installations,
+    Route.LIST_HOOK_DELIVERIES: apps.list_hook_deliveries,
+    Route.REDELIVER_HOOK_DELIVERY: apps.redeliver_hook_delivery,
 }
 
 

@@ -49,6 +49,8 @@ class Route(StrEnum):
     UPDATE_CHECK_RUN = "checks.update"
     GET_APP = "apps.get_authenticated"
     LIST_INSTALLATIONS = "apps.list_installations"
+    LIST_HOOK_DELIVERIES = "apps.list_webhook_deliveries"
+    REDELIVER_HOOK_DELIVERY = "apps.redeliver_webhook_delivery"
 
 
 class ApiError(Exception):

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.github_hooks import HookLog
 from tests.fakes.github_model import (
     APP_PERMISSIONS,
     CheckRunRecord,
@@ -71,6 +72,8 @@ class GitHubStore:
         self._log: list[RecordedRequest] = []
         self._faults: dict[str, list[Fault]] = {}
         self._ids = itertools.count(1001)
+        # The App's webhook: point it at the web app, send events, see every attempt.
+        self.hooks = HookLog(app_id)
 
     # -- seeding -------------------------------------------------------------------------
 
