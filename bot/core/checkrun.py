@@ -12,7 +12,7 @@ and with the suggestions, the rules that decided, and every file left out and wh
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -20,6 +20,7 @@ from typing import Literal
 
 import pathspec
 
+from bot.core.mdtable import code, cut, plain
 from bot.core.skips import SkipKind
 from bot.core.summary import Coverage, RunReport, coverage_text
 from bot.core.targets import SkipReason, TargetRules
@@ -27,7 +28,6 @@ from bot.core.targets import SkipReason, TargetRules
 CHECK_NAME = "docgen / docstrings"
 MAX_OUTPUT_CHARS = 65_535  # GitHub's limit on a check run's summary and text
 MAX_REASON_CHARS = 200
-MAX_CELL = 160
 START_TITLE = "Reviewing the changed functions"
 START_SUMMARY = "docgen is reading the pull request; the result follows here."
 
@@ -206,7 +206,7 @@ def _summary(facts: CheckFacts, policy: CheckPolicy, verdict: Conclusion, listed
         f"**Conclusion:** {_verdict_text(facts.coverage_before, policy, verdict)}",
     ]
     if facts.rules:
-        parts += ["", f"**Rules:** {_plain(facts.rules)}."]
+        parts += ["", f"**Rules:** {plain(facts.rules)}."]
     counts = [(s, sum(r.state is s for r in facts.rows)) for s in State]
     if facts.rows:
         parts += ["", "| State | Functions |", "| --- | --- |"]
@@ -214,8 +214,8 @@ def _summary(facts: CheckFacts, policy: CheckPolicy, verdict: Conclusion, listed
     if facts.exclusions:
         parts += ["", "**Files left out** (not reviewed, not counted)", ""]
         parts += ["| File | Why |", "| --- | --- |"]
-        rows = [f"| {_code(e.path)} | {_plain(e.reason)} |" for e in facts.exclusions]
-        parts += _cut(rows, listed, lambda n: f"| … and {n} more | |")
+        rows = [f"| {code(e.path)} | {plain(e.reason)} |" for e in facts.exclusions]
+        parts += cut(rows, listed, lambda n: f"| … and {n} more | |")
     if facts.filters:
         parts += ["", "**Not reviewed, by `.github/docgen.yml`:** " + "; ".join(facts.filters)]
     return "\n".join(parts)
@@ -237,8 +237,8 @@ def _text(rows: Sequence[Row], listed: int) -> str:
     if not rows:
         return ""
     lines = ["| Function | State | Detail |", "| --- | --- | --- |"]
-    cells = [f"| {_code(r.function_id)} | {r.state} | {_plain(r.detail)} |" for r in rows]
-    return "\n".join(lines + _cut(cells, listed, lambda n: f"| … and {n} more | | |"))
+    cells = [f"| {code(r.function_id)} | {r.state} | {plain(r.detail)} |" for r in rows]
+    return "\n".join(lines + cut(cells, listed, lambda n: f"| … and {n} more | | |"))
 
 
 def failed_output(reason: str) -> CheckOutput:
@@ -269,26 +269,3 @@ def one_line(text: str) -> str:
     text = _QUERY.sub(r"\1", _USERINFO.sub(r"\1", text))
     text = " ".join(text.split()).rstrip(".")
     return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
-
-
-def _cut(items: Sequence[str], limit: int, more: Callable[[int], str]) -> list[str]:
-    if len(items) <= limit:
-        return list(items)
-    return [*items[:limit], more(len(items) - limit)]
-
-
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
-def _plain(text: str) -> str:
-    # Keep repository-controlled text from breaking the table or opening HTML.
-    return _shorten(text).replace("|", "\\|").replace("<", "&lt;")
-
-
-def _code(text: str) -> str:
-    text = _shorten(text).replace("|", "\\|")
-    ticks = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.core.mdtable import code, cut, plain
 from bot.core.review import MAX_BODY_CHARS
 from bot.core.skips import Skip
 
@@ -23,7 +23,6 @@ TOTALS = (
 )
 INCOMPLETE_COUNT = " ({n} incomplete)"
 MAX_LISTED = 30
-MAX_CELL = 160
 
 _USAGE_RE = re.compile(r"<!-- docgen:usage (\{.*?\}) -->")
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "cached_tokens", "cost_usd", "calls")
@@ -158,29 +157,29 @@ def summary_body(report: RunReport) -> str:
 
 def _compose(report: RunReport, listed: int) -> str:
     parts = [totals_line(report), ""]
-    parts += [f"> **Note:** {_plain(note)}" for note in report.notes]
+    parts += [f"> **Note:** {plain(note)}" for note in report.notes]
     parts += ["<details>", "<summary>Details</summary>", ""]
     coverage = coverage_text(report.coverage_before, report.coverage_after)
     parts.append(f"**Docstring coverage of the changed functions:** {coverage}.")
     if report.rules:
-        parts += ["", f"**Rules:** {_plain(report.rules)}."]
+        parts += ["", f"**Rules:** {plain(report.rules)}."]
     if report.incomplete:
         parts += ["", "**Posted as incomplete**", "", "| Function | Lacks |", "| --- | --- |"]
         rows = [
-            f"| {_code(i.function_id)} | {_plain(', '.join(i.lacks))} |" for i in report.incomplete
+            f"| {code(i.function_id)} | {plain(', '.join(i.lacks))} |" for i in report.incomplete
         ]
-        parts += _cut(rows, listed, lambda n: f"| … and {n} more | |")
+        parts += cut(rows, listed, lambda n: f"| … and {n} more | |")
     if report.skipped:
         parts += ["", "**Skipped**", "", "| Function | Reason |", "| --- | --- |"]
-        rows = [f"| {_code(s.function_id)} | {_plain(s.reason)} |" for s in report.skipped]
-        parts += _cut(rows, listed, lambda n: f"| … and {n} more | |")
+        rows = [f"| {code(s.function_id)} | {plain(s.reason)} |" for s in report.skipped]
+        parts += cut(rows, listed, lambda n: f"| … and {n} more | |")
     for title, ids in (
         ("Not commentable (outside the diff)", report.not_commentable),
         ("Already suggested, code unchanged", report.unchanged),
         ("Documented since the last run", report.done),
     ):
         if ids:
-            names = _cut([_code(i) for i in ids], listed, lambda n: f"and {n} more")
+            names = cut([code(i) for i in ids], listed, lambda n: f"and {n} more")
             parts += ["", f"**{title}:** " + ", ".join(names)]
     parts += ["", *_usage_table(report), "", "</details>", "", SUMMARY_MARKER]
     parts.append(usage_marker(report.usage))
@@ -192,7 +191,7 @@ def _usage_table(report: RunReport) -> list[str]:
     rows = [
         "| | |",
         "| --- | --- |",
-        f"| Model | {_code(report.model)} |",
+        f"| Model | {code(report.model)} |",
         f"| Requests | {u.calls:,} |",
         *_cached_row(report),
         f"| Tokens | {u.prompt_tokens:,} prompt ({u.cached_tokens:,} cached)"
@@ -211,26 +210,3 @@ def _cached_row(report: RunReport) -> list[str]:
     if not report.cached:
         return []
     return [f"| Reused from cache | {len(report.cached):,} (no model call) |"]
-
-
-def _cut(items: Sequence[str], limit: int, more: Callable[[int], str]) -> list[str]:
-    if len(items) <= limit:
-        return list(items)
-    return [*items[:limit], more(len(items) - limit)]
-
-
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-
-
-def _plain(text: str) -> str:
-    # Keep user-controlled text from breaking the table or opening HTML.
-    return _shorten(text).replace("|", "\\|").replace("<", "&lt;")
-
-
-def _code(text: str) -> str:
-    text = _shorten(text).replace("|", "\\|")
-    ticks = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
