@@ -260,12 +260,9 @@ def _interrogate_class_exemption(
     klass: FunctionInfo, path: str, rules: InterrogateRules, privacy: bool
 ) -> SkipReason | None:
     name = klass.name
-    if rules.exclude and _spec(rules.exclude).match_file(path):
-        return SkipReason.EXCLUDED
-    if any(re.match(pattern, name) for pattern in rules.ignore_regex):
-        return SkipReason.IGNORED_NAME
-    if rules.whitelist_regex and not any(re.match(p, name) for p in rules.whitelist_regex):
-        return SkipReason.NOT_WHITELISTED
+    reason = _interrogate_scope(name, path, rules)
+    if reason is not None:
+        return reason
     if rules.ignore_nested_classes and "." in klass.qualname:
         return SkipReason.NOT_REQUIRED
     if privacy and rules.ignore_private and name.startswith("__") and not _is_dunder(name):
@@ -450,12 +447,8 @@ def _ignored_by(decorator: str, linter: PydocstyleRules) -> bool:
     return False
 
 
-def _interrogate_exemption(
-    function: FunctionInfo, path: str, rules: InterrogateRules, privacy: bool
-) -> SkipReason | None:
-    """Decide as interrogate counts a function: every one, less what it is told to ignore."""
-    name = function.name
-    decorators = function.decorators
+def _interrogate_scope(name: str, path: str, rules: InterrogateRules) -> SkipReason | None:
+    """Return why interrogate counts no definition of this name in this file, if it does not."""
     if rules.exclude and _spec(rules.exclude).match_file(path):
         return SkipReason.EXCLUDED
     if any(re.match(pattern, name) for pattern in rules.ignore_regex):
@@ -463,6 +456,18 @@ def _interrogate_exemption(
     # A whitelist narrows the count to the names it matches (each name on its own).
     if rules.whitelist_regex and not any(re.match(p, name) for p in rules.whitelist_regex):
         return SkipReason.NOT_WHITELISTED
+    return None
+
+
+def _interrogate_exemption(
+    function: FunctionInfo, path: str, rules: InterrogateRules, privacy: bool
+) -> SkipReason | None:
+    """Decide as interrogate counts a function: every one, less what it is told to ignore."""
+    name = function.name
+    decorators = function.decorators
+    reason = _interrogate_scope(name, path, rules)
+    if reason is not None:
+        return reason
     checks: tuple[tuple[bool, SkipReason], ...] = (
         (
             rules.ignore_overloaded_functions
