@@ -10,6 +10,7 @@ from typing import Any
 import redis
 
 from bench.soak_plan import REPO, Pr
+from bot import keys
 from bot.llm.budget import to_nano
 from bot.llm.models import resolve_model
 
@@ -80,7 +81,7 @@ def reported_by_fake(azure: Any, model: str) -> tuple[int, int, int]:
 def in_budgets(client: redis.Redis) -> tuple[int, int, int]:
     """Return the tokens, nano-USD and calls settled in every installation's budget hash."""
     tokens = nano = calls = 0
-    for key in client.scan_iter(match="docgen:budget:*"):
+    for key in client.scan_iter(match=keys.budget_month_pattern("*")):  # any month
         if key.endswith(b":held"):
             continue
         raw: Any = client.hgetall(key)
