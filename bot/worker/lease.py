@@ -19,7 +19,6 @@ its arq bookkeeping to the run that replaced it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import socket
@@ -29,9 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio
-from redis.exceptions import RedisError
 
 from bot.keys import lease_key
+from bot.worker.periodic import every
 
 log = logging.getLogger("docgen.worker")
 
@@ -108,7 +107,6 @@ class Leases:
         self.every = every
         self.on_lost = on_lost
         self.held: dict[str, JobLease] = {}
-        self._failing = False
 
     async def take(self, client: redis.asyncio.Redis, job_id: str) -> JobLease:
         """Write the lease of a job this process starts and keep it renewed."""
@@ -176,16 +174,7 @@ class Leases:
 
     async def run(self, client: redis.asyncio.Redis) -> None:
         """Renew the leases every ``every`` seconds, until cancelled."""
-        while True:
-            await asyncio.sleep(self.every)
-            try:
-                await self.renew(client)
-            except (RedisError, OSError) as exc:
-                if not self._failing:  # one line per outage
-                    log.warning("leases not renewed (%s)", type(exc).__name__)
-                self._failing = True
-            else:
-                self._failing = False
+        await every(self.every, lambda: self.renew(client), "leases not renewed")
 
 
 def current_lease(ctx: dict[str, Any]) -> JobLease | None:

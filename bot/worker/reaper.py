@@ -16,14 +16,13 @@ worker polls the queue every half second.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import redis.asyncio
 from arq.constants import in_progress_key_prefix
-from redis.exceptions import RedisError
 
 from bot.keys import lease_key, reaped_jobs_key, reaper_lock_key
+from bot.worker.periodic import every
 
 log = logging.getLogger("docgen.worker")
 
@@ -63,7 +62,6 @@ class Reaper:
         self.mark_ms = int(in_progress_seconds * 1000)
         self.grace_ms = int(grace * 1000)
         self.every = every
-        self._failing = False
 
     async def reap(self, client: redis.asyncio.Redis) -> list[str]:
         """Make one pass unless another worker just did; return the ids handed back."""
@@ -82,16 +80,7 @@ class Reaper:
 
     async def run(self, client: redis.asyncio.Redis) -> None:
         """Make a pass every ``every`` seconds, until cancelled."""
-        while True:
-            await asyncio.sleep(self.every)
-            try:
-                await self.reap(client)
-            except (RedisError, OSError) as exc:
-                if not self._failing:  # one line per outage
-                    log.warning("reaper pass failed (%s)", type(exc).__name__)
-                self._failing = True
-            else:
-                self._failing = False
+        await every(self.every, lambda: self.reap(client), "reaper pass failed")
 
 
 async def reaped_count(client: redis.asyncio.Redis) -> int:
