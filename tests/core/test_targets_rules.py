@@ -7,7 +7,6 @@ picks, no more, no fewer.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -15,15 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.lintref import DEFAULT_RUFF, docgen_flags, ruff_flags
 from bot.core.docrules import DocRules, InterrogateRules, PydocstyleRules
 from bot.core.extract import extract
 from bot.core.rulefiles import RULE_FILES, read_doc_rules
 from bot.core.targets import (
     SkipReason,
     TargetRules,
-    select_class_targets,
     select_targets,
-    with_class_targets,
 )
 
 DATA = Path(__file__).parent.parent / "data"
@@ -49,52 +47,23 @@ CONFIGS = {
 }
 
 
-def _sources() -> dict[str, str]:
+def _sources(root: Path) -> list[str]:
+    """Write the fixture sources under ``root``; return their paths."""
     files = {p.relative_to(VISIBILITY).as_posix(): p.read_text() for p in VISIBILITY.rglob("*.py")}
     files["pkg/shapes.py"] = SHAPES.read_text()
-    return files
-
-
-def _docgen_flags(files: dict[str, str], rules: TargetRules) -> set[tuple[str, int]]:
-    flagged = set()
     for path, text in files.items():
-        result = extract(path, text, class_records=True)
-        functions = select_targets(result, result.functions, rules)
-        classes = select_class_targets(result, result.class_records, rules)
-        for target in with_class_targets(functions, classes).targets:
-            if target.mode == "insert":
-                flagged.add((path, target.function.def_lineno))
-    return flagged
-
-
-def _ruff_flags(files: dict[str, str], config: str | None, tmp: Path) -> set[tuple[str, int]]:
-    for path, text in files.items():
-        (tmp / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / path).write_text(text)
-    (tmp / "ruff.toml").write_text(config or '[lint]\nselect = ["D1"]\n')
-    run = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--exit-zero"]
-        + ["--output-format", "json", "--config", "ruff.toml", "."],
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {
-        (Path(f["filename"]).relative_to(tmp.resolve()).as_posix(), f["location"]["row"])
-        for f in json.loads(run.stdout)
-        if f["code"] in MISSING
-    }
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return sorted(files)
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_targets_are_the_functions_ruff_flags(name: str, tmp_path: Path) -> None:
     config = CONFIGS[name]
     docrules = read_doc_rules({"ruff.toml": config}) if config is not None else DocRules()
-    files = _sources()
-    rules = TargetRules(docrules=docrules, skip_tests=False)
-    ours = _docgen_flags(files, rules)
-    theirs = _ruff_flags(files, config, tmp_path)
+    paths = _sources(tmp_path)
+    ours = docgen_flags(tmp_path, paths, docrules)
+    theirs = ruff_flags(tmp_path, paths, config or DEFAULT_RUFF)
     assert ours == theirs
     if name != "D103 only":
         assert ours, "the fixture must exercise something"
