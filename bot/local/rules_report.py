@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.docrules import DocRules
-from bot.core.rulefiles import RULE_FILES
-from bot.repo_config import CONFIG_PATH, LoadedConfig, load_repo_config
+from bot.core.targets import DEFAULT_REQUIREMENT
+from bot.repo_config import CONFIG_PATH, REPO_FILES, LoadedConfig, load_repo_config
 
 
 def load_from_tree(root: Path) -> LoadedConfig:
     """Read ``.github/docgen.yml`` and the rule files from a checkout's working tree."""
     return load_repo_config(
-        _read(root / CONFIG_PATH), rule_files={p: _read(root / p) for p in RULE_FILES}
+        _read(root / CONFIG_PATH), rule_files={p: _read(root / p) for p in REPO_FILES}
     )
 
 
@@ -53,15 +53,12 @@ def rules_report(loaded: LoadedConfig) -> dict[str, Any]:
     }
 
 
-_DOCUMENTED = frozenset({"D101", "D102", "D103", "D105", "D106", "D107"})
-
-
 def _targets_line(loaded: LoadedConfig) -> str:
     rules: DocRules = loaded.docrules
     parts = []
     for linter in rules.linters:
         # Modules and packages (D100, D104) are not docgen's to document.
-        missing = sorted(c for c in linter.codes if c in _DOCUMENTED)
+        missing = sorted(linter.codes & DEFAULT_REQUIREMENT.codes)
         if missing:
             parts.append(f"{linter.tool} {' '.join(missing)}")
     if rules.interrogate is not None:
