@@ -39,6 +39,8 @@ class ReviewJob:
     from_fork: bool = False
     # A /docgen command's arguments: the first line of the comment after ``/docgen``.
     command: str | None = None
+    # A long review asks the model in work items, one job each: 0 is the first.
+    part: int = 0
 
     @property
     def collapsible(self) -> bool:
@@ -58,11 +60,25 @@ class ReviewJob:
         """Return this job after one more turn spent waiting for the PR's lock."""
         return replace(self, waits=self.waits + 1)
 
+    def as_part(self, part: int, head_sha: str) -> ReviewJob:
+        """Return the job of this review's work item ``part``, pinned to the head it reviews."""
+        return replace(self, part=part, waits=0, head_sha=head_sha)
+
+    @property
+    def job_id(self) -> str:
+        """Return the arq job id of this part and turn of the delivery's review.
+
+        The first part's first turn is the delivery id itself (the web process's
+        job); the others add ``~<turn>`` and, after the first part, ``~part<n>``.
+        """
+        base = self.delivery_id if self.part == 0 else f"{self.delivery_id}~part{self.part}"
+        return base if self.waits == 0 else f"{base}~{self.waits}"
+
     def to_kwargs(self) -> dict[str, Any]:
         """Return the job function's keyword arguments (what arq pickles)."""
         # Spelled out rather than dataclasses.asdict, which deep-copies: this runs
         # once per delivery on the web process's hot path.
-        return {
+        kwargs: dict[str, Any] = {
             "installation_id": self.installation_id,
             "repo": self.repo,
             "number": self.number,
@@ -76,6 +92,9 @@ class ReviewJob:
             "from_fork": self.from_fork,
             "command": self.command,
         }
+        if self.part:  # only later parts carry it: a worker of the last release reads the rest
+            kwargs["part"] = self.part
+        return kwargs
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any]) -> ReviewJob:

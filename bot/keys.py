@@ -6,8 +6,9 @@ to one of three scopes:
 
 - an installation (its id is in the key): monthly budgets and their holds, the
   answer cache, the cached installation token, superseded-push markers, the
-  suspended flag, commenters' cached permissions, the one-reply marks, and the
-  GitHub rate-limit pause and write spacing every worker shares;
+  suspended flag, commenters' cached permissions, the one-reply marks, the
+  GitHub rate-limit pause and write spacing every worker shares, the reviews
+  waiting for one of its slots, and a long review's progress between work items;
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
@@ -29,6 +30,8 @@ BUDGET_PREFIX = ROOT + "budget:"
 ANSWER_PREFIX = ROOT + "answer:"
 SUSPENDED_PREFIX = ROOT + "suspended:"
 SLOTS_PREFIX = ROOT + "slots:"
+SLOT_WAITERS_PREFIX = ROOT + "slot-waiters:"
+PROGRESS_PREFIX = ROOT + "progress:"
 SUPERSEDED_PREFIX = ROOT + "superseded:"
 LATEST_PUSH_PREFIX = ROOT + "latest-push:"
 LOCK_PREFIX = ROOT + "lock:"
@@ -76,6 +79,16 @@ def answer_key(installation_id: int, key: str) -> str:
 def slots_key(installation_id: int) -> str:
     """Return the sorted set of an installation's running reviews (score: lease end)."""
     return f"{SLOTS_PREFIX}{installation_id}"
+
+
+def slot_waiters_key(installation_id: int) -> str:
+    """Return the sorted set of reviews waiting for an installation's slot (score: order)."""
+    return f"{SLOT_WAITERS_PREFIX}{installation_id}"
+
+
+def progress_key(installation_id: int, delivery_id: str) -> str:
+    """Return what a long review's finished work items produced, kept for the next one."""
+    return f"{PROGRESS_PREFIX}{installation_id}:{delivery_id}"
 
 
 def suspended_key(installation_id: int) -> str:
@@ -220,8 +233,10 @@ def installation_patterns(installation_id: int) -> tuple[str, ...]:
         f"{SUPERSEDED_PREFIX}{i}:*",
         f"{PERMISSION_PREFIX}{i}:*",
         f"{REFUSED_PREFIX}{i}:*",
+        f"{PROGRESS_PREFIX}{i}:*",
         suspended_key(i),
         slots_key(i),
+        slot_waiters_key(i),
         github_blocked_key(i),
         github_spacing_key(i),
         f"{_TOKEN_PREFIX}*:installation:{i}:*",

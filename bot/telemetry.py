@@ -25,6 +25,7 @@ JOB_OUTCOMES = (
     "ignored",
     "superseded",
     "waiting",
+    "continued",
     "answered",
     "refused",
     "planned",

@@ -39,7 +39,7 @@ def test_a_decided_job_survives_the_queue_unchanged(event: str, name: str) -> No
 
 
 def test_every_field_travels_and_only_primitives_do() -> None:
-    job = ReviewJob(7, "o/r", 3, "a" * 40, "issue_comment", "d", "s", 9, "c", 2, True, "all")
+    job = ReviewJob(7, "o/r", 3, "a" * 40, "issue_comment", "d", "s", 9, "c", 2, True, "all", 1)
     kwargs = job.to_kwargs()
     assert set(kwargs) == set(inspect.signature(ReviewJob).parameters)
     assert all(v is None or type(v) in (int, str, bool) for v in kwargs.values())
@@ -56,3 +56,13 @@ def test_the_worker_registers_the_name_the_web_enqueues() -> None:
     (function,) = runner.FUNCTIONS
     assert function.name == JOB_FUNCTION
     assert inspect.unwrap(function.coroutine) is review_pull_request
+
+
+def test_a_later_part_travels_and_names_its_own_jobs() -> None:
+    first = ReviewJob(1, "octo/shop", 7, None, "issue_comment.created", delivery_id="d-1")
+    assert "part" not in first.to_kwargs()  # a worker of the last release reads the first part
+    assert (first.job_id, first.next_turn().job_id) == ("d-1", "d-1~1")
+    later = first.as_part(2, "a" * 40)
+    assert _through_arq(later) == later and later.head_sha == "a" * 40
+    assert (later.job_id, later.next_turn().job_id) == ("d-1~part2", "d-1~part2~1")
+    assert later.next_turn().as_part(3, "a" * 40).waits == 0  # each part waits afresh

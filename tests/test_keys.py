@@ -31,6 +31,7 @@ SAMPLES: dict[str, object] = {
     "hostname": "docgen-worker-7c9f8d6b5-x2k4q",
     "pid": 1,
     "guid": "0b8e6a30-c5a1-11ef-9d1c-4f2a7e3b8c11",
+    "delivery_id": "72d3e1a0-c5a1-11ef-8e2a-0c7a1e4b5d21",
 }
 
 

@@ -5,11 +5,15 @@ more with the reasons stated in the prompt; what fails again is skipped with the
 A docstring that is only incomplete is kept, with what it lacks, for the summary.
 Where complete docstrings are required (``Engine.require_complete``) it is asked
 for once more, in the same round of retries, and skipped if it still lacks parts.
+
+A large run can be cut into work items (``max_requests``): each asks the model for
+the functions of its first few requests only, and names the rest in
+``Outcome.unasked``; the next item starts from the :class:`Progress` of the last.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot import telemetry
@@ -69,6 +73,7 @@ class Outcome:
     calls: list[CallRecord] = field(default_factory=list)
     left: tuple[Left, ...] = ()
     notes: list[str] = field(default_factory=list)  # e.g. the rules could not be checked
+    unasked: list[str] = field(default_factory=list)  # left for the run's next work item
 
     @property
     def incomplete(self) -> list[Proposal]:
@@ -113,18 +118,72 @@ class Engine:
     docrules: DocRules | None = None  # the repository's rules every suggestion must pass
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What the earlier work items of one run produced, carried into the next one.
+
+    ``answers`` maps a function id to the model's text and whether it came from the
+    answer cache; ``skipped`` holds the run's own skips (not the analysis's, which
+    every item finds again); ``calls`` every model call so far, as reported.
+    """
+
+    answers: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
+    skipped: tuple[Skip, ...] = ()
+    calls: tuple[CallRecord, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def spent(self) -> tuple[int, float]:
+        """Return the prompt tokens and dollars the earlier items spent, as reported."""
+        used = totals(self.calls)
+        return used.prompt_tokens, used.cost_usd
+
+
+def progress_of(outcome: Outcome) -> Progress:
+    """Return what ``outcome`` carries into its run's next work item."""
+    own = outcome.skipped[len(outcome.analysis.skipped) :]
+    return Progress(
+        answers={p.work.function.id: (p.answer, p.cached) for p in outcome.proposals},
+        skipped=tuple(own),
+        calls=tuple(outcome.calls),
+        notes=tuple(outcome.notes),
+    )
+
+
 def plan_of(engine: Engine, analysis: Analysis) -> Plan:
     """Return the plan for the analysis's work, without calling anything."""
     prompts = [w.prompt for w in analysis.work]
     return engine.planner.plan(prompts, max_functions=engine.max_functions)
 
 
-async def document(engine: Engine, analysis: Analysis) -> Outcome:
-    """Get, check and place a docstring for every work item; skip the rest with reasons."""
-    outcome = Outcome(analysis, skipped=list(analysis.skipped))
+async def document(
+    engine: Engine,
+    analysis: Analysis,
+    *,
+    progress: Progress | None = None,
+    max_requests: int | None = None,
+) -> Outcome:
+    """Get, check and place a docstring for every work item; skip the rest with reasons.
+
+    ``progress``: what the run's earlier work items produced; their answers are
+    placed again without a model call, their skips stand. ``max_requests``: ask
+    only for the functions of the plan's first ``max_requests`` requests and list
+    the others in ``Outcome.unasked``.
+    """
+    progress = progress or Progress()
+    outcome = Outcome(
+        analysis,
+        skipped=[*analysis.skipped, *progress.skipped],
+        calls=list(progress.calls),
+        notes=list(progress.notes),
+    )
     work = analysis.work_by_id()
-    pending = await _reuse(engine, outcome, analysis.work)
-    prompts = [w.prompt for w in pending]
+    settled = {s.function_id for s in progress.skipped}
+    items = [w for w in analysis.work if w.function.id not in settled]
+    if progress.answers:
+        items = await _place(engine, outcome, items, progress.answers)
+    pending = await _reuse(engine, outcome, items)
+    prompts = _this_item(engine, outcome, [w.prompt for w in pending], max_requests)
     with bounded(len(prompts)):  # both rounds share the run's bound on model requests
         retry = await _round(engine, outcome, work, prompts, last=False) if prompts else []
         if retry:
@@ -141,17 +200,51 @@ def question(work: Work) -> Question:
     return Question(fn.id, fn.fingerprint, fn.docstring if work.target.mode == "replace" else None)
 
 
+def _this_item(
+    engine: Engine, outcome: Outcome, prompts: list[PromptFunction], max_requests: int | None
+) -> list[PromptFunction]:
+    """Return the prompts this work item asks about; name the rest in ``outcome.unasked``.
+
+    The whole plan's function-limit and size skips are recorded here, once: the
+    items after this one only ever see the functions within the limit.
+    """
+    if max_requests is None or not prompts:
+        return prompts
+    plan = engine.planner.plan(prompts, max_functions=engine.max_functions)
+    if len(plan.requests) <= max_requests:
+        return prompts  # the last item: its own round records the plan's skips
+    outcome.skipped.extend(plan.skipped)
+    now = {fn.id for r in plan.requests[:max_requests] for fn in r.functions}
+    outcome.unasked = [fn.id for r in plan.requests[max_requests:] for fn in r.functions]
+    return [p for p in prompts if p.id in now]
+
+
 async def _reuse(engine: Engine, outcome: Outcome, items: Sequence[Work]) -> list[Work]:
     """Place the answers already paid for; return the work still to ask the model about."""
     if engine.answers is None or not items:
         return list(items)
     found = await engine.answers.lookup(question(w) for w in items)
+    return await _place(engine, outcome, items, {k: (v, True) for k, v in found.items()})
+
+
+async def _place(
+    engine: Engine,
+    outcome: Outcome,
+    items: Sequence[Work],
+    found: Mapping[str, tuple[str, bool]],
+) -> list[Work]:
+    """Place the ``found`` answers (text, from the cache) that still pass every check.
+
+    Return the work left to ask the model about.
+    """
     usable: list[Proposal] = []
     for item in items:
-        text = found.get(item.function.id)
-        result = finish(item, text, engine.render) if text is not None else None
+        got = found.get(item.function.id)
+        if got is None:
+            continue
+        result = finish(item, got[0], engine.render)
         if isinstance(result, Proposal) and _acceptable(engine, result):
-            usable.append(replace(result, cached=True))
+            usable.append(replace(result, cached=got[1]))
     safe = [p for p, unsafe in check_proposals(outcome.proposals, usable) if unsafe is None]
     verdict = await check_rules(engine.docrules, outcome.proposals, safe)
     _note_once(outcome, verdict.notes)

@@ -220,6 +220,11 @@ class RunBudget:
         self.prompt_tokens = 0  # spent and held
         self.cost_usd = 0.0
 
+    def carry(self, prompt_tokens: int, cost_usd: float) -> None:
+        """Count what the run's earlier work items spent, as reported, against its limits."""
+        self.prompt_tokens += prompt_tokens
+        self.cost_usd += cost_usd
+
     def reserve(self, *, prompt_tokens: int, cost_usd: float) -> Refusal | None:
         """Hold a call's prompt tokens and worst-case cost; a Refusal if that passes a limit."""
         if self.max_prompt_tokens is not None:

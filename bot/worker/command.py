@@ -39,7 +39,7 @@ REFUSAL_SECONDS = 30 * 86_400  # one reply per person per pull request, for a mo
 # How a job's result (its first word) ends a command.
 DONE = ("suggested", "planned")  # the review or the plan is posted: 🚀
 QUIET = ("nothing to do",)  # replied with the reason, and 🚀: the command was carried out
-PENDING = ("waiting",)  # a later turn of the same job concludes
+PENDING = ("waiting", "continued")  # a later turn or part of the same review concludes
 
 
 async def open_command(services: Services, client: RepoClient, args: ReviewJob) -> Command | str:

@@ -12,9 +12,13 @@ some files, a style, a dry run, suggesting again) travels in ``Review.command``.
 One review of a pull request runs at a time (a Redis lock, tied to the job's
 lease by ``bot.worker.lease``, so a dead worker's lock lapses with its lease and
 the review runs again at once; ``LOCK_SECONDS`` bounds it only where a worker
-takes no leases). A job that finds
-the lock taken queues itself again and waits its turn, however long the
-running review takes, rather than spending arq's retries and being lost.
+takes no leases). A job that finds the lock taken queues itself again and waits
+its turn, however long the running review takes, rather than spending arq's
+retries and being lost.
+
+A long review asks the model one wave of requests per job (``bot.worker.workitems``):
+between waves it goes to the back of the queue, so other installations' reviews
+take their turns; its last part posts the review and the summary.
 """
 
 from __future__ import annotations
@@ -30,13 +34,21 @@ from arq.connections import ArqRedis
 from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 
 from bot.contract import JOB_FUNCTION, ReviewJob
-from bot.core.command import Command
+from bot.core.command import Command, parse_command
 from bot.core.render import collect_docstrings
 from bot.core.review import FnMarker, parse_fn_markers
 from bot.core.skips import Skip
 from bot.core.summary import RunReport, summary_body
 from bot.engine.analyse import SourceFile, analyse, is_python
-from bot.engine.document import Engine, Outcome, Proposal, delivery, document, remember
+from bot.engine.document import (
+    Engine,
+    Outcome,
+    Proposal,
+    delivery,
+    document,
+    progress_of,
+    remember,
+)
 from bot.keys import lock_key
 from bot.lifecycle import is_suspended
 from bot.llm.overhead_redis import load_overhead, share_overhead
@@ -52,7 +64,7 @@ from bot.repo_config import (
 from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
 from bot.worker.checks import NO_CHECK, Check, start_check
 from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
-from bot.worker.fairness import give_slot, take_slot
+from bot.worker.fairness import give_slot, take_job_slot, wait_for_slot
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.github_limits import GitHubBlocked
 from bot.worker.giveup import give_up, out_of_tries
@@ -60,6 +72,7 @@ from bot.worker.lease import forget_lock, lock_owner, take_lock
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
 from bot.worker.spend import add_pr_cost
+from bot.worker.workitems import Stored, clear, load, queue_part, save
 
 log = get_logger("docgen.job")
 
@@ -87,15 +100,19 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     if await is_suspended(services.redis, args.installation_id):
         return "ignored: installation suspended"
     cap = services.settings.docgen_max_jobs_per_installation
-    if not await take_slot(services.redis, args.installation_id, args.delivery_id, cap):
-        return await wait_turn(ctx["redis"], args, reason="the installation's other reviews are")
+    queue: ArqRedis = ctx["redis"]
+    if not await take_job_slot(ctx, services.redis, args.installation_id, args.delivery_id, cap):
+        waiting = await wait_turn(queue, args, reason="the installation's other reviews are")
+        # Queued first, then listed: the review that gives a slot back wakes it.
+        await wait_for_slot(services.redis, args.installation_id, args.next_turn().job_id)
+        return waiting
     lock = lock_key(args.repo, args.number)
     owner = lock_owner(ctx, args.delivery_id)  # this run's lease token, if it has one
     try:
         if not await take_lock(ctx, services.redis, lock, owner, seconds=LOCK_SECONDS):
-            return await wait_turn(ctx["redis"], args)
+            return await wait_turn(queue, args)
         try:
-            return await _review(services, args)
+            return await _review(services, args, queue)
         except Exception as exc:
             retry = _as_retry(exc)
             if retry is not None and not out_of_tries(ctx):
@@ -108,7 +125,12 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
             forget_lock(ctx, lock)
             await release_lock(services.redis, lock, owner)
     finally:
-        await give_slot(services.redis, args.installation_id, args.delivery_id)
+        await give_slot(
+            services.redis,
+            args.installation_id,
+            args.delivery_id,
+            queue_name=queue.default_queue_name,
+        )
 
 
 def _as_retry(exc: Exception) -> Retry | None:
@@ -145,10 +167,7 @@ async def wait_turn(
         )
     turn = args.next_turn()
     await queue.enqueue_job(
-        JOB_FUNCTION,
-        _job_id=f"{args.delivery_id}~{turn.waits}",
-        _defer_by=LOCK_WAIT_SECONDS,
-        **turn.to_kwargs(),
+        JOB_FUNCTION, _job_id=turn.job_id, _defer_by=LOCK_WAIT_SECONDS, **turn.to_kwargs()
     )
     log.info("job.wait_turn", turn=turn.waits, waiting_for=reason.rsplit(" ", 1)[0])
     return f"waiting: {reason} running"  # reason ends in "is" or "are"
@@ -160,15 +179,23 @@ def _retry_after(exc: Exception) -> int:
     return 30
 
 
-async def _review(services: Services, args: ReviewJob) -> str:
+async def _review(services: Services, args: ReviewJob, queue: ArqRedis) -> str:
     client = services.github.repo(args.installation_id, args.repo)
+    stored = await load(services.redis, args)
+    if stored.part > args.part:  # this part ran already: make sure the next one is queued
+        await queue_part(queue, args.as_part(stored.part, stored.head_sha))
+        return f"continued: part {stored.part} carries on"
+    parts = Parts(queue, stored)
     if not args.is_command:
-        return await _review_pr(services, client, args, None)
-    command = await open_command(services, client, args)
+        return await _review_pr(services, client, args, None, parts)
+    # A later part carries on a command the first part checked and acknowledged.
+    command = (
+        parse_command(args.command) if args.part else await open_command(services, client, args)
+    )
     if isinstance(command, str):  # answered, or refused, without a review
         return command
     try:
-        result = await _review_pr(services, client, args, command)
+        result = await _review_pr(services, client, args, command, parts)
     except Exception as exc:
         if _as_retry(exc) is None:  # a retried job may still succeed: say nothing yet
             await command_failed(client, args, exc)
@@ -177,8 +204,20 @@ async def _review(services: Services, args: ReviewJob) -> str:
     return result
 
 
+@dataclass(frozen=True)
+class Parts:
+    """Where a review's next work item goes, and what its earlier items produced."""
+
+    queue: ArqRedis
+    stored: Stored = Stored()
+
+
 async def _review_pr(
-    services: Services, client: RepoClient, args: ReviewJob, command: Command | None
+    services: Services,
+    client: RepoClient,
+    args: ReviewJob,
+    command: Command | None,
+    parts: Parts,
 ) -> str:
     pr = await client.pull_request(args.number)
     if pr.state != "open":
@@ -204,7 +243,7 @@ async def _review_pr(
         if not files:
             await check.finish_empty()
             return "nothing to do: no Python files changed" + _matching(command)
-        review = Review(services, client, args, pr, config, command, check)
+        review = Review(services, client, args, pr, config, parts, command, check)
         return await _run(review, files, left_out)
     except BaseException as exc:
         await check.fail(exc)
@@ -274,6 +313,7 @@ class Review:
     args: ReviewJob
     pr: PullRequest
     config: LoadedConfig
+    parts: Parts
     command: Command | None = None  # the /docgen command that asked, if one did
     check: Check = NO_CHECK
 
@@ -293,8 +333,15 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     engine = await _engine(r, files)
     if command is not None and command.dry_run:
         return await reply_plan(client, r.args, engine, analysis)
-    outcome = await document(engine, analysis)
+    outcome = await document(
+        engine,
+        analysis,
+        progress=r.parts.stored.progress,
+        max_requests=r.services.settings.docgen_max_concurrency,  # one wave per work item
+    )
     await share_overhead(r.services.redis, r.services.overhead)
+    if outcome.unasked:
+        return await _continue(r, outcome)
     suggestions = [p.suggestion for p in outcome.proposals]
     posted, refused = await post_suggestions(client, pr.number, pr.head_sha, suggestions)
     on_github = set(posted)
@@ -304,6 +351,7 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     report = _report(r, outcome, Posted(posted, refused, delivered), left_out, pr_cost)
     await upsert_summary(client, pr.number, summary_body(report), summary)
     await r.check.finish(analysis, [f.path for f in files], report)
+    await clear(r.services.redis, r.args)
     log.info(
         "review.posted",
         suggested=len(posted),
@@ -311,6 +359,17 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
         cost_usd=round(outcome.usage.cost_usd, 6),
     )
     return f"suggested {len(posted)}, skipped {len(report.skipped)}"
+
+
+async def _continue(r: Review, outcome: Outcome) -> str:
+    """Keep this work item's results and queue the review's next part behind the others."""
+    following = r.args.as_part(r.args.part + 1, r.pr.head_sha)
+    stored = Stored(following.part, r.pr.head_sha, progress_of(outcome))
+    await save(r.services.redis, r.args, stored)  # before queueing: the next part reads it
+    await queue_part(r.parts.queue, following)
+    left = len(outcome.unasked)
+    log.info("review.continues", part=following.part, unasked=left)
+    return f"continued: {left} functions left for part {following.part}"
 
 
 async def _previous(client: RepoClient, pr: PullRequest) -> list[FnMarker]:
@@ -324,13 +383,15 @@ async def _engine(r: Review, files: list[SourceFile]) -> Engine:
     await load_overhead(services.redis, services.overhead)  # another worker may have measured
     samples = collect_docstrings(f.head_text for f in files if f.head_text)
     options = render_options(config, samples=samples)
+    budgets = budgets_for(
+        settings, redis_client=services.redis, installation_id=r.args.installation_id
+    )
+    budgets.run.carry(*r.parts.stored.progress.spent)  # the run's limits span its work items
     return Engine(
         planner=planner_for(settings, style=options.style, overhead=services.overhead),
         caller=services.caller,
         render=options,
-        budgets=budgets_for(
-            settings, redis_client=services.redis, installation_id=r.args.installation_id
-        ),
+        budgets=budgets,
         overhead=services.overhead,
         concurrency=settings.docgen_max_concurrency,
         max_functions=config.config.effective_max_functions(settings.docgen_max_functions_per_run),

@@ -12,6 +12,10 @@ lease: taken for the lease's remaining time to live and renewed with it in one
 script, it lapses just before the lease (``LOCK_MARGIN_MS``), so a dead worker's
 lock never blocks the run that replaces it, and a live review never loses it.
 
+A job's installation slot (``bot.worker.fairness``) is kept alive the same way: its
+score, the slot's end, moves on with every renewal of the lease, so a dead worker's
+slot lapses with its lease.
+
 A process whose event loop stalls for longer than a lease loses its jobs: when it
 wakes, the renewal finds someone else's token (or none), cancels the job and leaves
 its arq bookkeeping to the run that replaced it.
@@ -22,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,6 +67,18 @@ if ttl <= 0 then return -1 end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ttl) then return 1 end
 return 0
 """
+# KEYS: slot sets; ARGV[i]: the member of KEYS[i], then the new end (ms) and time to
+# live (ms). Moves a slot's end on only if it is still held (XX): one given back stays so.
+_KEEP_SLOTS_LUA = """
+local n = #KEYS
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'XX', ARGV[n + 1], ARGV[i])
+  if redis.call('PTTL', key) < tonumber(ARGV[n + 2]) then
+    redis.call('PEXPIRE', key, ARGV[n + 2])
+  end
+end
+return n
+"""
 _DROP_LUA = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 )
@@ -89,6 +106,7 @@ class JobLease:
     token: str
     keys: list[str] = field(default_factory=list)
     lost: bool = False
+    slots: list[tuple[str, str]] = field(default_factory=list)  # (slot set, member)
 
 
 class Leases:
@@ -130,6 +148,11 @@ class Leases:
             lease.keys.append(key)
         return bool(taken)
 
+    def keep_slot(self, lease: JobLease, key: str, member: str) -> None:
+        """Renew the slot ``member`` of the sorted set ``key`` with the lease from now on."""
+        if (key, member) not in lease.slots:
+            lease.slots.append((key, member))
+
     def forget(self, lease: JobLease, key: str) -> None:
         """Stop renewing ``key``: the job is about to release it."""
         if key in lease.keys[1:]:
@@ -164,7 +187,16 @@ class Leases:
         lost = [x for x in leases if self.held.get(x.job_id) is x and missing.intersection(x.keys)]
         for lease in lost:
             self._lose(lease)
+        await self._keep_slots(client, [x for x in leases if not x.lost])
         return [x.job_id for x in lost]
+
+    async def _keep_slots(self, client: redis.asyncio.Redis, leases: list[JobLease]) -> None:
+        slots = [slot for x in leases for slot in x.slots]
+        if not slots:
+            return
+        script = client.register_script(_KEEP_SLOTS_LUA)
+        end = int(time.time() * 1000) + self.ttl_ms
+        await script(keys=[k for k, _ in slots], args=[*(m for _, m in slots), end, self.ttl_ms])
 
     def _lose(self, lease: JobLease) -> None:
         lease.lost = True
