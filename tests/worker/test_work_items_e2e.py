@@ -12,10 +12,12 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio
+from arq import create_pool
 
 from bot import keys
+from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.settings import Settings
-from bot.worker.runner import build_worker
+from bot.worker.runner import build_worker, redis_settings
 from tests.fakes.github_model import PrFile
 from tests.web.support import compact, deliver
 from tests.worker.support import INSTALLATION, NUMBER, OWNER, REPO, pr_event, sha
@@ -59,9 +61,11 @@ def seed_small(fake_github: Any) -> None:
     fake_github.add_pull_request(SMALL_OWNER, SMALL_REPO, NUMBER, head_sha=sha(2), files=files)
 
 
-async def drain(settings: Settings) -> int:
+async def drain(settings: Settings, **options: Any) -> int:
     """Run one job at a time until the queue is empty; return how many ran."""
-    worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05, max_jobs=1)
+    worker = build_worker(
+        settings, burst=True, handle_signals=False, poll_delay=0.05, max_jobs=1, **options
+    )
     try:
         await worker.main()
     finally:
@@ -136,3 +140,36 @@ async def test_another_installation_goes_between_the_parts(
     ]
     assert len(fake_github.reviews_of(SMALL_OWNER, SMALL_REPO, NUMBER)) == 1
     assert len(fake_github.reviews_of(OWNER, REPO, NUMBER)) == 1
+
+
+async def test_a_part_run_again_asks_nothing_and_hands_on(
+    web: httpx.Client,
+    app_settings: Settings,
+    fake_github: Any,
+    fake_azure: Any,
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    seed_long(fake_github)
+    open_pr(web, INSTALLATION, OWNER, REPO, sha(1))
+    assert await drain(app_settings, max_burst_jobs=1) == 1  # the first part alone
+    [job_id] = [
+        k.decode().removeprefix("arq:result:") async for k in redis_client.scan_iter("arq:result:*")
+    ]
+    asked = len(fake_azure.requests)
+    # The first part runs again (its worker died after it queued the second part).
+    pool = await create_pool(redis_settings(app_settings))
+    try:
+        job = ReviewJob(INSTALLATION, f"{OWNER}/{REPO}", NUMBER, sha(1), "pull_request.opened")
+        again = job.for_delivery(job_id)
+        await pool.enqueue_job(JOB_FUNCTION, _job_id="rerun-of-part-0", **again.to_kwargs())
+    finally:
+        await pool.aclose()
+    assert await drain(app_settings) == 3
+    finished = [line.split(" ", 1)[1] for line in await results(redis_client)]
+    # It found its part done and only made sure the next part was queued (arq keeps
+    # one job per id, so the part it names runs once).
+    assert len([x for x in finished if x.endswith("carries on")]) == 1
+    assert finished.count(f"suggested {FUNCTIONS}, skipped 0") == 1
+    assert len(fake_azure.requests) == asked + 2  # parts 1 and 2, nothing asked twice
+    [review] = fake_github.reviews_of(OWNER, REPO, NUMBER)
+    assert len(review.comments) == FUNCTIONS
