@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     docgen_monthly_token_budget: int = Field(default=25_000_000, ge=0)
     docgen_requests_per_minute: int | None = Field(default=None, gt=0)
     docgen_tokens_per_minute: int | None = Field(default=None, gt=0)
+    # Model calls in flight per job; also one work item of a long review (bot.worker.workitems).
     docgen_max_concurrency: int = Field(default=4, gt=0)
     # Reviews of one installation running at once, across every worker: a burst from one
     # organisation waits its turn while the others are served.
