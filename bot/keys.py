@@ -6,8 +6,9 @@ to one of three scopes:
 
 - an installation (its id is in the key): monthly budgets and their holds, the
   answer cache, the cached installation token, superseded-push markers, the
-  suspended flag, commenters' cached permissions, the one-reply marks, and the
-  GitHub rate-limit pause and write spacing every worker shares;
+  suspended flag, commenters' cached permissions, the one-reply marks, the
+  Check Run each head SHA's review started, and the GitHub rate-limit pause and
+  write spacing every worker shares;
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
@@ -39,6 +40,7 @@ PERMISSION_PREFIX = ROOT + "permission:"
 REFUSED_PREFIX = ROOT + "command-refused:"
 GITHUB_BLOCKED_PREFIX = ROOT + "gh-blocked:"
 GITHUB_SPACING_PREFIX = ROOT + "gh-spacing:"
+CHECK_RUN_PREFIX = ROOT + "check-run:"
 WORKER_PREFIX = ROOT + "worker:"
 REDELIVER_PREFIX = ROOT + "redeliver:"
 WORKER_HEARTBEATS = WORKER_PREFIX + "*"
@@ -126,6 +128,15 @@ def github_blocked_key(installation_id: int) -> str:
 def github_spacing_key(installation_id: int) -> str:
     """Return the mark of an installation's latest write to GitHub, kept for the spacing."""
     return f"{GITHUB_SPACING_PREFIX}{int(installation_id)}"
+
+
+def check_run_key(installation_id: int, repo: str, head_sha: str) -> str:
+    """Return the id of the Check Run a review of ``head_sha`` started and has not completed.
+
+    A later run for the same head (a dead worker's job run again, a retry) takes
+    that Check Run up instead of leaving it in progress beside a new one.
+    """
+    return f"{CHECK_RUN_PREFIX}{int(installation_id)}:{repo.lower()}:{head_sha}"
 
 
 # -- repository scope ----------------------------------------------------------------
@@ -220,6 +231,7 @@ def installation_patterns(installation_id: int) -> tuple[str, ...]:
         f"{SUPERSEDED_PREFIX}{i}:*",
         f"{PERMISSION_PREFIX}{i}:*",
         f"{REFUSED_PREFIX}{i}:*",
+        f"{CHECK_RUN_PREFIX}{i}:*",
         suspended_key(i),
         slots_key(i),
         github_blocked_key(i),

@@ -356,6 +356,23 @@ class RepoClient:
         )
         return resp.parsed_data.id
 
+    async def restart_check_run(
+        self, check_run_id: int, *, output_title: str, output_summary: str
+    ) -> bool:
+        """Set a Check Run back to ``in_progress`` with a new output; tell whether it is.
+
+        GitHub never reopens a completed run (its status and conclusion are final),
+        so the status it answers says whether the run can be taken up again.
+        """
+        resp = await self._gh.rest.checks.async_update(
+            self.owner,
+            self.name,
+            check_run_id,
+            status="in_progress",
+            output={"title": output_title, "summary": output_summary},
+        )
+        return resp.parsed_data.status != "completed"
+
     async def update_check_run(
         self,
         check_run_id: int,

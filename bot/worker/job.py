@@ -198,7 +198,11 @@ async def _review_pr(
         return "ignored: draft pull request"
     # A dry run replies with a plan and posts nothing: no Check Run either.
     dry = command is not None and command.dry_run
-    check = NO_CHECK if dry else await start_check(client, pr.head_sha, config)
+    check = (
+        NO_CHECK
+        if dry
+        else await start_check(client, pr.head_sha, config, services.redis, args.installation_id)
+    )
     try:
         files, left_out = await _fetch_files(client, pr, config, command)
         if not files:
