@@ -39,6 +39,7 @@ from bot.core.checkrun import (
     CheckFacts,
     CheckOutput,
     CheckPolicy,
+    Exclusion,
     check_output,
     excluded_files,
     failed_output,
@@ -143,7 +144,7 @@ class Check:
             coverage_before=report.coverage_before,
             coverage_after=report.coverage_after,
             rules=config.docrules.describe(),
-            exclusions=excluded_files(paths, config.target_rules()),
+            exclusions=_exclusions(a, paths, config),
             filters=_filters(config),
         )
         await self._complete(check_output(facts, _policy(config)))
@@ -247,6 +248,15 @@ def failure_reason(exc: BaseException) -> str:
         return "the review was stopped before it finished (time limit or shutdown)"
     message = str(exc).strip()
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _exclusions(
+    analysis: Analysis, paths: Sequence[str], config: LoadedConfig
+) -> tuple[Exclusion, ...]:
+    """Return the files left out by the rules, and those too large to read, in path order."""
+    by_rules = excluded_files(paths, config.target_rules())
+    unread = (Exclusion(s.function_id, s.reason) for s in analysis.unread)
+    return tuple(sorted((*by_rules, *unread), key=lambda e: e.path))
 
 
 def _policy(config: LoadedConfig) -> CheckPolicy:
