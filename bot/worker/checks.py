@@ -202,7 +202,7 @@ async def start_check(
             check_id = await client.create_check_run(
                 head_sha, CHECK_NAME, output_title=START_TITLE, output_summary=START_SUMMARY
             )
-            await memory.keep(check_id)
+        await memory.keep(check_id)  # a day from this run, taken up or new
     except RequestFailed as exc:
         if isinstance(exc, RateLimitExceeded):
             raise
