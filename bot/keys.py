@@ -7,8 +7,9 @@ to one of three scopes:
 - an installation (its id is in the key): monthly budgets and their holds, the
   answer cache, the cached installation token, superseded-push markers, the
   suspended flag, commenters' cached permissions, the one-reply marks, the
-  GitHub rate-limit pause and write spacing every worker shares, the reviews
-  waiting for one of its slots, and a long review's progress between work items;
+  Check Run each head SHA's review started, the GitHub rate-limit pause and write
+  spacing every worker shares, the reviews waiting for one of its slots, and a long
+  review's progress between work items;
 - a repository (``owner/name`` is in the key): a review's lock, a pull request's
   running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
@@ -42,6 +43,7 @@ PERMISSION_PREFIX = ROOT + "permission:"
 REFUSED_PREFIX = ROOT + "command-refused:"
 GITHUB_BLOCKED_PREFIX = ROOT + "gh-blocked:"
 GITHUB_SPACING_PREFIX = ROOT + "gh-spacing:"
+CHECK_RUN_PREFIX = ROOT + "check-run:"
 WORKER_PREFIX = ROOT + "worker:"
 REDELIVER_PREFIX = ROOT + "redeliver:"
 WORKER_HEARTBEATS = WORKER_PREFIX + "*"
@@ -141,6 +143,15 @@ def github_spacing_key(installation_id: int) -> str:
     return f"{GITHUB_SPACING_PREFIX}{int(installation_id)}"
 
 
+def check_run_key(installation_id: int, repo: str, head_sha: str) -> str:
+    """Return the id of the Check Run a review of ``head_sha`` started and has not completed.
+
+    A later run for the same head (a dead worker's job run again, a retry) takes
+    that Check Run up instead of leaving it in progress beside a new one.
+    """
+    return f"{CHECK_RUN_PREFIX}{int(installation_id)}:{repo.lower()}:{head_sha}"
+
+
 # -- repository scope ----------------------------------------------------------------
 
 
@@ -234,6 +245,7 @@ def installation_patterns(installation_id: int) -> tuple[str, ...]:
         f"{PERMISSION_PREFIX}{i}:*",
         f"{REFUSED_PREFIX}{i}:*",
         f"{PROGRESS_PREFIX}{i}:*",
+        f"{CHECK_RUN_PREFIX}{i}:*",
         suspended_key(i),
         slots_key(i),
         slot_waiters_key(i),

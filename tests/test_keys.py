@@ -32,6 +32,7 @@ SAMPLES: dict[str, object] = {
     "pid": 1,
     "guid": "0b8e6a30-c5a1-11ef-9d1c-4f2a7e3b8c11",
     "delivery_id": "72d3e1a0-c5a1-11ef-8e2a-0c7a1e4b5d21",
+    "head_sha": "9f2c4e1a7b3d5f6e8a0c2b4d6f8e0a1c3b5d7f9e",
 }
 
 
@@ -143,6 +144,8 @@ def test_the_token_key_is_the_one_githubkit_writes() -> None:
         (keys.budget_key(A * 10, "2026-12"), False),  # an id that starts with A's
         (keys.answer_key(int(str(A)[:-1]), "k"), False),
         (keys.suspended_key(A * 10), False),
+        (keys.check_run_key(A, "Acme-Data/Pipelines", "9f2c4e1a"), True),
+        (keys.check_run_key(A * 10, "acme-data/pipelines", "9f2c4e1a"), False),
         (keys.legacy_superseded_key("6c1f5d8e-93b1"), False),  # expires by itself
     ],
 )

@@ -135,13 +135,14 @@ def excluded_files(paths: Iterable[str], rules: TargetRules) -> tuple[Exclusion,
     """Return the files the rules leave out whole, with the reason, in path order."""
     out = []
     for path in sorted(set(paths)):
-        reason = _exclusion(path, rules)
+        reason = file_exclusion(path, rules)
         if reason is not None:
             out.append(Exclusion(path, reason))
     return tuple(out)
 
 
-def _exclusion(path: str, rules: TargetRules) -> str | None:
+def file_exclusion(path: str, rules: TargetRules) -> str | None:
+    """Return why the rules leave the file at ``path`` out whole; None when they do not."""
     excluded = _first_match(rules.exclude, path)
     if excluded is not None:
         return f"{SkipReason.EXCLUDED}: `{excluded}`"

@@ -50,3 +50,22 @@ class Skip:
     def is_failure(self) -> bool:
         """Tell whether this skip is a failure rather than a rule or cap at work."""
         return self.kind.is_failure
+
+
+_MIB = 1024 * 1024
+
+
+def too_large_to_read(size: int, limit: int) -> str:
+    """Return why a file of ``size`` bytes was not read, over a ``limit`` in bytes.
+
+    E.g. ``file is 12.3 MiB, over docgen's 10 MiB limit``; in bytes when the two
+    would read the same in MiB.
+    """
+    size_text, limit_text = _mib(size), _mib(limit)
+    if size_text == limit_text:
+        return f"file is {size:,} bytes, over docgen's limit of {limit:,} bytes"
+    return f"file is {size_text}, over docgen's {limit_text} limit"
+
+
+def _mib(n: int) -> str:
+    return f"{n / _MIB:.1f}".removesuffix(".0") + " MiB"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core.checkrun import file_exclusion
 from bot.core.diff import FileDiff, MalformedPatch, map_file
 from bot.core.edit import NotCommentable, Placement, place_docstring
 from bot.core.extract import (
@@ -20,7 +21,7 @@ from bot.core.extract import (
 )
 from bot.core.pysource import newer_syntax_reason
 from bot.core.review import FnMarker
-from bot.core.skips import Skip, SkipKind
+from bot.core.skips import Skip, SkipKind, too_large_to_read
 from bot.core.summary import Coverage
 from bot.core.targets import (
     Selection,
@@ -42,7 +43,9 @@ class SourceFile:
     ``whole_file`` treats every line as added and commentable (``docgen suggest --all``).
     ``every_function`` treats every line as changed, so every function is a candidate,
     while only the diff's lines may carry a comment (``/docgen all``: GitHub takes
-    suggestions on the lines a pull request shows, nowhere else).
+    suggestions on the lines a pull request shows, nowhere else). ``too_large`` is
+    ``(size, limit)`` in bytes when the head was not read for its size (``head_text``
+    None): the file is reported as skipped, not dropped in silence.
     """
 
     path: str
@@ -53,6 +56,7 @@ class SourceFile:
     previous_path: str | None = None
     whole_file: bool = False
     every_function: bool = False
+    too_large: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Analysis:
     unchanged: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
     documented: list[str] = field(default_factory=list)  # changed, with a docstring already
+    unread: list[Skip] = field(default_factory=list)  # whole files not read, among the skipped
     coverage_before: Coverage = Coverage(0, 0)
     python_files: int = 0
 
@@ -105,7 +110,10 @@ def analyse(
     earlier_ids = {m.function_id for m in earlier}
     documented = total = uncounted = 0
     for file in files:
-        if not is_python(file.path) or file.head_text is None or file.status == "removed":
+        if not is_python(file.path) or file.status == "removed":
+            continue
+        if file.head_text is None:
+            _unread(file, rules, out)
             continue
         out.python_files += 1
         diff = _diff(file, rules, out)
@@ -134,6 +142,15 @@ def analyse(
             _place(out, target, file.head_text, diff, result, earlier)
     out.coverage_before = Coverage(documented, total, skipped=uncounted)
     return out
+
+
+def _unread(file: SourceFile, rules: TargetRules, out: Analysis) -> None:
+    """Report a file that was too large to read, unless the rules leave it out anyway."""
+    if file.too_large is None or file_exclusion(file.path, rules) is not None:
+        return
+    skip = Skip(file.path, too_large_to_read(*file.too_large), kind=SkipKind.FILE)
+    out.skipped.append(skip)
+    out.unread.append(skip)
 
 
 def _with_classes(

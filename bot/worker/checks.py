@@ -7,6 +7,16 @@ goes on without a check). The job completes it once: with the run's outcome, wit
 what analysis found when there was nothing to ask the model, or ``neutral`` with
 the reason in one line when the run fails, so a pull request never keeps a
 spinning check.
+
+A run that never completes its check (its worker was killed, or a review goes on
+in another job) leaves the check's id in Redis, under the installation, repository
+and head SHA, for a day: the next run for that head takes the same Check Run up
+again instead of creating a second one beside it, which would leave the first
+``in_progress`` for good. Completing the check forgets the id, because GitHub
+never reopens a completed run: a later review of the head starts a new one, and
+GitHub shows the newest run of a name. Redis, not a search of the head's check
+runs on GitHub, because the run that created the check knows its id for free,
+and a search would cost a request on every review to find nothing most of the time.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+import redis.asyncio
 from githubkit.exception import (
     RateLimitExceeded,
     RequestError,
@@ -28,6 +39,7 @@ from bot.core.checkrun import (
     CheckFacts,
     CheckOutput,
     CheckPolicy,
+    Exclusion,
     check_output,
     excluded_files,
     failed_output,
@@ -35,6 +47,7 @@ from bot.core.checkrun import (
 )
 from bot.core.summary import RunReport
 from bot.engine.analyse import Analysis
+from bot.keys import check_run_key
 from bot.logctx import get_logger
 from bot.repo_config import LoadedConfig
 from bot.worker.github import RepoClient
@@ -44,6 +57,45 @@ log = get_logger("docgen.checks")
 # What GitHub answers when the installation may not write checks (403), or the
 # commit is gone (404, 422): the review itself can still be posted.
 _NO_CHECK_STATUSES = frozenset({403, 404, 422})
+# What GitHub answers to an update of a remembered run that is gone: create another.
+_GONE_STATUSES = frozenset({404, 422})
+REMEMBER_SECONDS = 24 * 3600  # how long a started check waits to be taken up again
+# Forget the id only if it is still this run's: another run may have replaced it.
+_FORGET_LUA = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+)
+
+
+class CheckMemory:
+    """Where a run keeps the id of the Check Run it started on one head SHA, in Redis."""
+
+    def __init__(self, client: redis.asyncio.Redis, key: str) -> None:
+        self._redis = client
+        self.key = key
+
+    async def recall(self) -> int | None:
+        """Return the id an earlier run left for this head, if any."""
+        value = await self._redis.get(self.key)
+        try:
+            return int(value) if value is not None else None
+        except ValueError:  # not ours to trust; the next keep() replaces it
+            return None
+
+    async def keep(self, check_id: int) -> None:
+        """Remember ``check_id`` for the next run of this head, for a day."""
+        await self._redis.set(self.key, str(check_id), ex=REMEMBER_SECONDS)
+
+    async def forget(self, check_id: int) -> None:
+        """Forget ``check_id`` once it is completed; never raise.
+
+        A failure costs only a request: the next run finds the run completed and
+        creates another.
+        """
+        try:
+            forget = self._redis.register_script(_FORGET_LUA)
+            await forget(keys=[self.key], args=[str(check_id)])
+        except redis.RedisError:
+            log.warning("check_run.not_forgotten", check_run_id=check_id)
 
 
 class Check:
@@ -54,10 +106,12 @@ class Check:
         client: RepoClient | None = None,
         check_id: int | None = None,
         config: LoadedConfig | None = None,
+        memory: CheckMemory | None = None,
     ) -> None:
         self._client = client
         self._id = check_id
         self._config = config
+        self._memory = memory
         self.completed = client is None or check_id is None
 
     @property
@@ -90,7 +144,7 @@ class Check:
             coverage_before=report.coverage_before,
             coverage_after=report.coverage_after,
             rules=config.docrules.describe(),
-            exclusions=excluded_files(paths, config.target_rules()),
+            exclusions=_exclusions(a, paths, config),
             filters=_filters(config),
         )
         await self._complete(check_output(facts, _policy(config)))
@@ -119,19 +173,36 @@ class Check:
             output_text=output.text,
         )
         self.completed = True
+        if self._memory is not None:
+            await self._memory.forget(self._id)
 
 
 NO_CHECK = Check()
 
 
-async def start_check(client: RepoClient, head_sha: str, config: LoadedConfig) -> Check:
-    """Create the review's Check Run, ``in_progress``; a no-op check when there is none."""
+async def start_check(
+    client: RepoClient,
+    head_sha: str,
+    config: LoadedConfig,
+    redis_client: redis.asyncio.Redis,
+    installation_id: int,
+) -> Check:
+    """Start the review's Check Run, ``in_progress``; a no-op check when there is none.
+
+    An earlier run's check on ``head_sha`` that was never completed is taken up
+    again; otherwise a new one is created and remembered.
+    """
     if config.config.check.mode == "off":
         return NO_CHECK
+    repo = f"{client.owner}/{client.name}"
+    memory = CheckMemory(redis_client, check_run_key(installation_id, repo, head_sha))
     try:
-        check_id = await client.create_check_run(
-            head_sha, CHECK_NAME, output_title=START_TITLE, output_summary=START_SUMMARY
-        )
+        check_id = await _take_up(client, await memory.recall())
+        if check_id is None:
+            check_id = await client.create_check_run(
+                head_sha, CHECK_NAME, output_title=START_TITLE, output_summary=START_SUMMARY
+            )
+        await memory.keep(check_id)  # a day from this run, taken up or new
     except RequestFailed as exc:
         if isinstance(exc, RateLimitExceeded):
             raise
@@ -140,7 +211,26 @@ async def start_check(client: RepoClient, head_sha: str, config: LoadedConfig) -
         # Has the installation granted checks: write?
         log.warning("check_run.not_created", status=exc.response.status_code)
         return NO_CHECK
-    return Check(client, check_id, config)
+    return Check(client, check_id, config, memory)
+
+
+async def _take_up(client: RepoClient, check_id: int | None) -> int | None:
+    """Return ``check_id`` set back to its start, or None when it cannot be taken up."""
+    if check_id is None:
+        return None
+    try:
+        reopened = await client.restart_check_run(
+            check_id, output_title=START_TITLE, output_summary=START_SUMMARY
+        )
+    except RequestFailed as exc:
+        if isinstance(exc, RateLimitExceeded) or exc.response.status_code not in _GONE_STATUSES:
+            raise
+        reopened = False  # deleted with its commit, or never this repository's
+    if not reopened:
+        log.info("check_run.not_taken_up", check_run_id=check_id)
+        return None
+    log.info("check_run.taken_up", check_run_id=check_id)
+    return check_id
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -158,6 +248,15 @@ def failure_reason(exc: BaseException) -> str:
         return "the review was stopped before it finished (time limit or shutdown)"
     message = str(exc).strip()
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _exclusions(
+    analysis: Analysis, paths: Sequence[str], config: LoadedConfig
+) -> tuple[Exclusion, ...]:
+    """Return the files left out by the rules, and those too large to read, in path order."""
+    by_rules = excluded_files(paths, config.target_rules())
+    unread = (Exclusion(s.function_id, s.reason) for s in analysis.unread)
+    return tuple(sorted((*by_rules, *unread), key=lambda e: e.path))
 
 
 def _policy(config: LoadedConfig) -> CheckPolicy:

@@ -199,6 +199,7 @@ class RepoClient:
         self._gh = gh
         self.owner = owner
         self.name = name
+        self.max_file_bytes = MAX_FILE_BYTES  # the largest file it reads
         self.oversized: dict[str, int] = {}
 
     async def pull_request(self, number: int) -> PullRequest:
@@ -236,7 +237,7 @@ class RepoClient:
         """Return a file's text at ``ref``, or None when absent, too large or not UTF-8 text.
 
         A file over 1 MiB comes back from the contents API without its content
-        (encoding ``none``); its bytes are then fetched raw, up to ``MAX_FILE_BYTES``.
+        (encoding ``none``); its bytes are then fetched raw, up to ``max_file_bytes``.
         Paths refused for their size are kept in ``oversized`` with their size.
         """
         try:
@@ -258,13 +259,13 @@ class RepoClient:
 
     async def _raw_bytes(self, path: str, ref: str, size: int) -> bytes | None:
         """Return a file's bytes through the raw media type, or None when over the limit."""
-        if size > MAX_FILE_BYTES:
+        if size > self.max_file_bytes:
             self.oversized[path] = size
             return None
         resp = await self._gh.rest.repos.async_get_content(
             self.owner, self.name, path, ref=ref, headers=_RAW
         )
-        if len(resp.content) > MAX_FILE_BYTES:  # it grew past what the listing said
+        if len(resp.content) > self.max_file_bytes:  # it grew past what the listing said
             self.oversized[path] = len(resp.content)
             return None
         return resp.content
@@ -355,6 +356,23 @@ class RepoClient:
             ),
         )
         return resp.parsed_data.id
+
+    async def restart_check_run(
+        self, check_run_id: int, *, output_title: str, output_summary: str
+    ) -> bool:
+        """Set a Check Run back to ``in_progress`` with a new output; tell whether it is.
+
+        GitHub never reopens a completed run (its status and conclusion are final),
+        so the status it answers says whether the run can be taken up again.
+        """
+        resp = await self._gh.rest.checks.async_update(
+            self.owner,
+            self.name,
+            check_run_id,
+            status="in_progress",
+            output={"title": output_title, "summary": output_summary},
+        )
+        return resp.parsed_data.status != "completed"
 
     async def update_check_run(
         self,

@@ -237,7 +237,11 @@ async def _review_pr(
         return "ignored: draft pull request"
     # A dry run replies with a plan and posts nothing: no Check Run either.
     dry = command is not None and command.dry_run
-    check = NO_CHECK if dry else await start_check(client, pr.head_sha, config)
+    check = (
+        NO_CHECK
+        if dry
+        else await start_check(client, pr.head_sha, config, services.redis, args.installation_id)
+    )
     try:
         files, left_out = await _fetch_files(client, pr, config, command)
         if not files:
@@ -294,11 +298,20 @@ async def _fetch_files(
     async def fetch(f: ChangedFile) -> SourceFile:
         async with gate:
             head = await client.file_text(f.path, pr.head_sha)
+            size = client.oversized.get(f.path) if head is None else None  # refused for size
             base = None
             if f.status not in ("added",):
                 base = await client.file_text(f.previous_path or f.path, pr.base_sha)
+        too_large = None if size is None else (size, client.max_file_bytes)
         return SourceFile(
-            f.path, head, f.status, f.patch, base, f.previous_path, every_function=every
+            f.path,
+            head,
+            f.status,
+            f.patch,
+            base,
+            f.previous_path,
+            every_function=every,
+            too_large=too_large,
         )
 
     return list(await asyncio.gather(*(fetch(f) for f in chosen))), left_out
@@ -326,8 +339,10 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     conversation = await client.issue_comments(pr.number)
     summary = find_summary(conversation)
     # Suggestions already on the PR with no summary: a run that died before its
-    # summary. This run posts none of them again but writes the summary.
-    if not (analysis.work or analysis.done or analysis.unchanged) and summary is None:
+    # summary. This run posts none of them again but writes the summary, as it
+    # does to say that a file was too large to read.
+    to_report = analysis.work or analysis.done or analysis.unchanged or analysis.unread
+    if not to_report and summary is None:
         await r.check.finish(analysis, [f.path for f in files])
         return "nothing to do: every changed function is documented or out of scope"
     engine = await _engine(r, files)

@@ -6,7 +6,7 @@ import json
 import re
 
 from bot.core.review import MAX_BODY_CHARS
-from bot.core.skips import Skip, SkipKind
+from bot.core.skips import Skip, SkipKind, too_large_to_read
 from bot.core.summary import (
     INCOMPLETE_COUNT,
     MAX_LISTED,
@@ -170,3 +170,22 @@ def test_coverage_when_every_changed_function_was_skipped() -> None:
     )
     body = summary_body(RunReport(model="m", coverage_before=skipped, coverage_after=skipped))
     assert "**Docstring coverage of the changed functions:** 0 of 3 counted (3 skipped)." in body
+
+
+def test_a_file_too_large_to_read_says_its_size_and_the_limit() -> None:
+    mib = 2**20
+    assert too_large_to_read(int(12.3 * mib), 10 * mib) == (
+        "file is 12.3 MiB, over docgen's 10 MiB limit"
+    )
+    assert too_large_to_read(12 * mib, 10 * mib) == "file is 12 MiB, over docgen's 10 MiB limit"
+    # Sizes that would read the same in MiB are given in bytes.
+    assert too_large_to_read(10 * mib + 100, 10 * mib) == (
+        "file is 10,485,860 bytes, over docgen's limit of 10,485,760 bytes"
+    )
+    report = RunReport(
+        model="m",
+        skipped=(Skip("pkg/table.py", too_large_to_read(13 * mib, 10 * mib), kind=SkipKind.FILE),),
+    )
+    body = summary_body(report)
+    assert "| `pkg/table.py` | file is 13 MiB, over docgen's 10 MiB limit |" in body
+    assert "skipped 1" in body.splitlines()[0]

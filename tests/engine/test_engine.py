@@ -8,6 +8,7 @@ from dataclasses import replace
 from bot.core.edit import apply_edit
 from bot.core.render import RenderOptions
 from bot.core.review import FnMarker
+from bot.core.skips import Skip, SkipKind
 from bot.core.summary import Coverage
 from bot.core.targets import TargetRules
 from bot.engine.analyse import SourceFile, analyse
@@ -55,6 +56,22 @@ def test_earlier_suggestions_are_not_repeated_and_gained_docstrings_are_done() -
     assert [w.function.id for w in redo.work] == ["m.py::added"] and redo.unchanged == []
     others = analyse(files(), TargetRules(), previous=[FnMarker("m.py::other", "f00d")])
     assert [w.function.id for w in others.work] == ["m.py::added"] and others.done == []
+
+
+def test_a_file_too_large_to_read_is_skipped_with_its_size() -> None:
+    huge = (12_897_485, 10 * 2**20)  # 12.3 MiB over 10 MiB
+    unread = [
+        SourceFile("pkg/table.py", None, "added", too_large=huge),
+        SourceFile("pkg/api_pb2.py", None, "added", too_large=huge),  # generated: left out
+        SourceFile("pkg/blob.py", None, "added"),  # unreadable for another reason
+    ]
+    analysis = analyse([*files(), *unread], TargetRules())
+    skip = Skip("pkg/table.py", "file is 12.3 MiB, over docgen's 10 MiB limit", kind=SkipKind.FILE)
+    assert analysis.unread == [skip]
+    assert analysis.skipped == [Skip("m.py::_private", "private", kind=SkipKind.POLICY), skip]
+    assert [w.function.id for w in analysis.work] == ["m.py::added"]
+    assert analysis.python_files == 1  # the ones read
+    assert analysis.coverage_before.total == 1  # its functions are unknown, so not counted
 
 
 async def test_document_with_the_offline_skeleton() -> None:

@@ -6,6 +6,11 @@ head SHA, a status only GitHub Actions may set, a conclusion it does not know (o
 without its title or summary, a summary or text over 65,535 characters. An App
 without ``checks: write`` gets 403. The fake also refuses keys GitHub does not
 document, so a typo in docgen cannot pass unnoticed.
+
+A completed run is final: GitHub says that once a run is completed "it's not
+possible to modify its status nor its conclusion further" (GitHub staff on the
+community forum, "Stale check runs"). The fake accepts such an update and keeps
+the status, conclusion and completion time, answering what the run still is.
 """
 
 from __future__ import annotations
@@ -84,6 +89,13 @@ def updated_check_run(record: CheckRunRecord, payload: Mapping[str, Any]) -> Che
     if not isinstance(name, str) or not name.strip():
         raise invalid('"name" must be a non-empty string.')
     after = _apply(replace(record, name=name), payload, creating=False)
+    if record.status == "completed":  # final: only the output and the rest change
+        after = replace(
+            after,
+            status=record.status,
+            conclusion=record.conclusion,
+            completed_at=record.completed_at,
+        )
     return replace(after, history=(*record.history, replace(record, history=())))
 
 

@@ -6,7 +6,12 @@ from typing import Any
 
 import httpx
 import pytest
+import redis.asyncio
 
+from bot.repo_config import load_repo_config
+from bot.settings import Settings
+from bot.worker.checks import start_check
+from bot.worker.github import GitHubApp
 from tests.fakes.azure_faults import PromptFiltered
 from tests.fakes.github_model import PrFile, Route
 from tests.worker.conftest import RunWorker
@@ -168,3 +173,30 @@ async def test_every_function_documented_succeeds_without_a_model_call(
     [run] = fake_github.check_runs
     assert (run.conclusion, run.title) == ("success", "2 of 2 changed functions documented (100%)")
     assert "| `shop/cart.py::discount` | documented |" in run.text
+
+
+async def test_a_check_left_in_progress_is_completed_by_the_next_run_of_its_head(
+    web: httpx.Client,
+    run_worker: RunWorker,
+    fake_github: Any,
+    app_settings: Settings,
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    _seed(fake_github, sha(9))
+    # A run whose worker died after starting the check: never completed.
+    repo = GitHubApp(app_settings).repo(INSTALLATION, f"{OWNER}/{REPO}")
+    stranded = await start_check(repo, sha(9), load_repo_config(None), redis_client, INSTALLATION)
+    send_pr(web, "opened", sha(9))
+    await run_worker()
+    [run] = fake_github.check_runs
+    assert run.id == stranded.check_id
+    assert (run.status, run.conclusion) == ("completed", "neutral")
+    assert [h.status for h in run.history] == ["in_progress", "in_progress"]
+    # A push of a new head gets a check of its own; the old head's stays as it was.
+    fake_github.add_pull_request(OWNER, REPO, NUMBER, head_sha=sha(10), files=[])
+    send_pr(web, "synchronize", sha(10), before=sha(9))
+    await run_worker()
+    assert [(r.head_sha, r.status) for r in fake_github.check_runs] == [
+        (sha(9), "completed"),
+        (sha(10), "completed"),
+    ]

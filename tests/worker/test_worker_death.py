@@ -4,7 +4,8 @@ Two real ``docgen worker`` processes share the test's Redis, the fake GitHub and
 fake Azure. The worker holding the review (named by its lease) is killed with SIGKILL
 after its review reached the pull request but while its summary is still on the way:
 the other worker's reaper hands the job back, and the run that replaces it finds its
-suggestions by their markers, posts no second review and one summary.
+suggestions by their markers, posts no second review and one summary, and completes
+the Check Run the dead worker started.
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ def test_a_killed_workers_review_runs_again_and_posts_once(
         client.close()
     assert len(fake_github.reviews) == 1, "the review was posted twice"
     assert len(summaries(fake_github)) == 1
+    # The run that replaced the dead one took up its Check Run: none is left spinning.
+    [run] = fake_github.check_runs
+    assert run.status == "completed", run
     assert client_get(redis_url, keys.reaped_jobs_key()) == b"1"
     assert survivor.poll() is None  # the survivor did the work and still runs
     logs = (tmp_path / "worker-1" / "out.log").read_text() + (
