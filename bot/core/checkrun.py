@@ -252,6 +252,16 @@ def failed_output(reason: str) -> CheckOutput:
     )
 
 
+def superseded_output(head_sha: str) -> CheckOutput:
+    """Return the check of a review a newer push replaced before it ended: ``neutral``."""
+    return CheckOutput(
+        "neutral",
+        "docgen moved on to a newer push",
+        f"A newer push replaced {head_sha[:7]} before its review ended; "
+        "the review runs on the new head instead.",
+    )
+
+
 _SECRETS = (
     re.compile(r"\b(?:gh[pousr]|github_pat)_[A-Za-z0-9_]{8,}"),
     re.compile(r"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=-]{8,}"),

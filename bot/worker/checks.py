@@ -44,6 +44,7 @@ from bot.core.checkrun import (
     excluded_files,
     failed_output,
     rows_for,
+    superseded_output,
 )
 from bot.core.summary import RunReport
 from bot.engine.analyse import Analysis
@@ -147,7 +148,7 @@ class Check:
             exclusions=_exclusions(a, paths, config),
             filters=_filters(config),
         )
-        await self._complete(check_output(facts, _policy(config)))
+        await self.complete(check_output(facts, _policy(config)))
 
     async def finish_empty(self) -> None:
         """Complete the check of a pull request that changes no Python file it reviews."""
@@ -158,11 +159,12 @@ class Check:
         if self.completed:
             return
         try:
-            await self._complete(failed_output(failure_reason(exc)))
+            await self.complete(failed_output(failure_reason(exc)))
         except Exception:  # the run's own exception is the one to report
             log.exception("check_run.not_completed", check_run_id=self._id)
 
-    async def _complete(self, output: CheckOutput) -> None:
+    async def complete(self, output: CheckOutput) -> None:
+        """Complete the check with ``output`` and forget its id."""
         assert self._client is not None and self._id is not None
         await self._client.update_check_run(
             self._id,
@@ -212,6 +214,28 @@ async def start_check(
         log.warning("check_run.not_created", status=exc.response.status_code)
         return NO_CHECK
     return Check(client, check_id, config, memory)
+
+
+async def close_superseded(
+    client: RepoClient, redis_client: redis.asyncio.Redis, installation_id: int, head_sha: str
+) -> None:
+    """Complete the check an unfinished review left on ``head_sha``, which a push replaced.
+
+    A long review's earlier parts start its check; a later part that finds the pull
+    request moved on ends it here rather than leave it in progress for good.
+    """
+    repo = f"{client.owner}/{client.name}"
+    memory = CheckMemory(redis_client, check_run_key(installation_id, repo, head_sha))
+    check_id = await memory.recall()
+    if check_id is None:
+        return
+    check = Check(client, check_id, memory=memory)
+    try:
+        await check.complete(superseded_output(head_sha))
+    except RequestFailed as exc:
+        if isinstance(exc, RateLimitExceeded) or exc.response.status_code not in _GONE_STATUSES:
+            raise
+        await memory.forget(check_id)  # gone with its commit
 
 
 async def _take_up(client: RepoClient, check_id: int | None) -> int | None:

@@ -62,7 +62,7 @@ from bot.repo_config import (
     render_options,
 )
 from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
-from bot.worker.checks import NO_CHECK, Check, start_check
+from bot.worker.checks import NO_CHECK, Check, close_superseded, start_check
 from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
 from bot.worker.fairness import give_slot, take_job_slot, wait_for_slot
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
@@ -223,6 +223,8 @@ async def _review_pr(
     if pr.state != "open":
         return "ignored: pull request is not open"
     if args.head_sha is not None and pr.head_sha != args.head_sha:
+        if args.part:  # the review's earlier parts started a check on that head
+            await close_superseded(client, services.redis, args.installation_id, args.head_sha)
         return "superseded: the pull request moved on"
     config = command_config(await _load_config(services, client, args, pr), command)
     if not config.config.enabled:

@@ -173,3 +173,25 @@ async def test_a_part_run_again_asks_nothing_and_hands_on(
     assert len(fake_azure.requests) == asked + 2  # parts 1 and 2, nothing asked twice
     [review] = fake_github.reviews_of(OWNER, REPO, NUMBER)
     assert len(review.comments) == FUNCTIONS
+
+
+async def test_a_push_between_parts_ends_the_old_heads_check(
+    web: httpx.Client,
+    app_settings: Settings,
+    fake_github: Any,
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    seed_long(fake_github)
+    open_pr(web, INSTALLATION, OWNER, REPO, sha(1))
+    assert await drain(app_settings, max_burst_jobs=1) == 1
+    [started] = fake_github.check_runs
+    assert started.status == "in_progress"
+    # A push lands before the second part runs (its own delivery is not sent here).
+    files = [PrFile.from_texts("pkg/steps.py", None, steps(FUNCTIONS + 1))]
+    fake_github.add_pull_request(OWNER, REPO, NUMBER, head_sha=sha(3), files=files)
+    assert await drain(app_settings) == 1
+    assert (await results(redis_client))[-1].endswith("superseded: the pull request moved on")
+    [ended] = fake_github.check_runs
+    assert (ended.status, ended.conclusion) == ("completed", "neutral")
+    assert ended.title is not None and "newer push" in ended.title
+    assert not fake_github.reviews
