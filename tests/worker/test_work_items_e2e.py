@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.worker.runner import build_worker, redis_settings
 from tests.fakes.github_model import PrFile
 from tests.web.support import compact, deliver
+from tests.worker.command_support import reactions, replies, seed_pr, send_command
 from tests.worker.support import INSTALLATION, NUMBER, OWNER, REPO, pr_event, sha
 from tests.worker.test_review_e2e import summaries
 
@@ -195,3 +196,21 @@ async def test_a_push_between_parts_ends_the_old_heads_check(
     assert (ended.status, ended.conclusion) == ("completed", "neutral")
     assert ended.title is not None and "newer push" in ended.title
     assert not fake_github.reviews
+
+
+async def test_a_long_command_review_is_acknowledged_once_and_concluded_at_the_end(
+    web: httpx.Client,
+    app_settings: Settings,
+    fake_github: Any,
+    redis_client: redis.asyncio.Redis,
+) -> None:
+    files = [PrFile.from_texts("pkg/steps.py", None, steps(FUNCTIONS))]
+    seed_pr(fake_github, files)
+    comment_id = send_command(web, fake_github, "/docgen")
+    assert await drain(app_settings) == 3
+    finished = [line.split(" ", 1)[1] for line in await results(redis_client)]
+    assert finished[-1] == f"suggested {FUNCTIONS}, skipped 0"
+    # 👀 when the first part starts, 🚀 once the last has posted: nothing in between.
+    assert reactions(fake_github, comment_id) == ["eyes", "rocket"]
+    assert replies(fake_github) == []
+    assert len(fake_github.reviews) == 1
