@@ -93,6 +93,17 @@ async def test_a_slot_given_back_wakes_the_first_waiting_review(
     assert await redis_client.zscore(queue, "second~1") == later
 
 
+async def review_behind_two_others(
+    web: httpx.Client, run_worker: RunWorker, fake_github: Any, client: redis.asyncio.Redis
+) -> asyncio.Task[int]:
+    """Send a PR while two other reviews of its installation run (the default cap is 2)."""
+    busy = int(time.time() * 1000) + 60_000
+    await client.zadd(keys.slots_key(INSTALLATION), {"one": busy, "two": busy})
+    seed(fake_github, sha(1))
+    send_pr(web, "opened", sha(1))
+    return asyncio.create_task(run_worker())
+
+
 async def test_a_review_waits_for_its_installations_slots(
     web: httpx.Client,
     run_worker: RunWorker,
@@ -101,12 +112,7 @@ async def test_a_review_waits_for_its_installations_slots(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(job, "LOCK_WAIT_SECONDS", 0.05)
-    busy = int(time.time() * 1000) + 60_000
-    # Two other reviews of the installation are running (the default cap is 2).
-    await redis_client.zadd(keys.slots_key(INSTALLATION), {"one": busy, "two": busy})
-    seed(fake_github, sha(1))
-    send_pr(web, "opened", sha(1))
-    worker = asyncio.create_task(run_worker())
+    worker = await review_behind_two_others(web, run_worker, fake_github, redis_client)
     for _ in range(100):
         await asyncio.sleep(0.05)
         if [k async for k in redis_client.scan_iter("arq:result:*~2")]:
@@ -127,11 +133,7 @@ async def test_a_waiting_review_starts_as_soon_as_a_slot_is_given_back(
 ) -> None:
     # Its own next look would be ten minutes away: only being woken finishes it in time.
     monkeypatch.setattr(job, "LOCK_WAIT_SECONDS", 600.0)
-    busy = int(time.time() * 1000) + 60_000
-    await redis_client.zadd(keys.slots_key(INSTALLATION), {"one": busy, "two": busy})
-    seed(fake_github, sha(1))
-    send_pr(web, "opened", sha(1))
-    worker = asyncio.create_task(run_worker())
+    worker = await review_behind_two_others(web, run_worker, fake_github, redis_client)
     for _ in range(200):
         await asyncio.sleep(0.05)
         if await redis_client.zcard(keys.slot_waiters_key(INSTALLATION)):

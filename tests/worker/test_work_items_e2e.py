@@ -54,6 +54,12 @@ def seed_long(fake_github: Any) -> None:
     fake_github.add_pull_request(OWNER, REPO, NUMBER, head_sha=sha(1), files=files)
 
 
+def open_long(web: httpx.Client, fake_github: Any) -> None:
+    """Seed the long pull request and deliver its ``opened`` event."""
+    seed_long(fake_github)
+    open_pr(web, INSTALLATION, OWNER, REPO, sha(1))
+
+
 def seed_small(fake_github: Any) -> None:
     fake_github.add_installation(
         SMALL_INSTALLATION, repos=[f"{SMALL_OWNER}/{SMALL_REPO}"], account=SMALL_OWNER
@@ -94,8 +100,7 @@ async def test_a_long_review_runs_in_parts_and_posts_once(
     fake_azure: Any,
     redis_client: redis.asyncio.Redis,
 ) -> None:
-    seed_long(fake_github)
-    open_pr(web, INSTALLATION, OWNER, REPO, sha(1))
+    open_long(web, fake_github)
     assert await drain(app_settings) == 3
     finished = await results(redis_client)
     assert [line.split(" ", 1)[1] for line in finished] == [
@@ -150,8 +155,7 @@ async def test_a_part_run_again_asks_nothing_and_hands_on(
     fake_azure: Any,
     redis_client: redis.asyncio.Redis,
 ) -> None:
-    seed_long(fake_github)
-    open_pr(web, INSTALLATION, OWNER, REPO, sha(1))
+    open_long(web, fake_github)
     assert await drain(app_settings, max_burst_jobs=1) == 1  # the first part alone
     [job_id] = [
         k.decode().removeprefix("arq:result:") async for k in redis_client.scan_iter("arq:result:*")
@@ -182,8 +186,7 @@ async def test_a_push_between_parts_ends_the_old_heads_check(
     fake_github: Any,
     redis_client: redis.asyncio.Redis,
 ) -> None:
-    seed_long(fake_github)
-    open_pr(web, INSTALLATION, OWNER, REPO, sha(1))
+    open_long(web, fake_github)
     assert await drain(app_settings, max_burst_jobs=1) == 1
     [started] = fake_github.check_runs
     assert started.status == "in_progress"
