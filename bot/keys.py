@@ -10,8 +10,8 @@ to one of three scopes:
   Check Run each head SHA's review started, the GitHub rate-limit pause and write
   spacing every worker shares, the reviews waiting for one of its slots, and a long
   review's progress between work items;
-- a repository (``owner/name`` is in the key): a review's lock, a pull request's
-  running cost, the newest push of a pull request;
+- a repository (``owner/name`` is in the key): a review's lock and the jobs waiting
+  for it, a pull request's running cost, the newest push of a pull request;
 - the App as a whole: the model deployment's shared rate-limit windows, the
   App's own JWT, the worker processes' heartbeats, the running jobs' leases, the
   reaper's lock and counter, and the redelivery task's lock and marks, which no
@@ -158,6 +158,11 @@ def check_run_key(installation_id: int, repo: str, head_sha: str) -> str:
 def lock_key(repo: str, number: int) -> str:
     """Return the lock held while one review of a pull request runs."""
     return f"{LOCK_PREFIX}{repo}#{number}"
+
+
+def lock_waiters_key(repo: str, number: int) -> str:
+    """Return the line of jobs waiting for a pull request's review lock."""
+    return lock_key(repo, number) + ":waiting"
 
 
 def pr_cost_key(repo: str, number: int) -> str:

@@ -9,10 +9,9 @@ Under a worker that takes leases (``bot.worker.lease``) a slot lives with its jo
 lease: taken for the lease's time to live and renewed with it, so a dead worker's
 slot lapses within seconds. Elsewhere it lapses after ``SLOT_SECONDS``.
 
-A review waiting for a slot also writes its job id in the installation's waiting
-list; the review that gives a slot back moves the first waiting job that is still
-queued to the front of its turn, so a freed slot is taken at once rather than at the
-waiter's next look.
+A review waiting for a slot also joins the installation's waiting line
+(``bot.worker.waiters``); the review that gives a slot back wakes the first in line,
+so a freed slot is taken at once rather than at the waiter's next look.
 """
 
 from __future__ import annotations
@@ -24,9 +23,9 @@ import redis.asyncio
 
 from bot.keys import slot_waiters_key, slots_key
 from bot.worker.lease import Leases, current_lease
+from bot.worker.waiters import join, wake_first
 
 SLOT_SECONDS = 660  # a little over the job timeout, as for the pull request's lock
-WAITERS_SECONDS = 3600  # a waiting list nobody adds to for an hour is stale
 
 # KEYS[1] the slots; ARGV: holder, now (ms), lapse (ms), cap. Drop lapsed slots, then
 # take one if fewer than the cap are held (or this holder has one already).
@@ -41,18 +40,6 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonu
   return 1
 end
 return 0
-"""
-# KEYS: the waiting list, arq's queue; ARGV: now (ms). Wake the first waiter that is
-# still queued (a waiter may have run already, at its own next look).
-_WAKE_LUA = """
-while true do
-  local first = redis.call('ZPOPMIN', KEYS[1])
-  if #first == 0 then return 0 end
-  if redis.call('ZSCORE', KEYS[2], first[1]) then
-    redis.call('ZADD', KEYS[2], 'XX', ARGV[1], first[1])
-    return 1
-  end
-end
 """
 
 
@@ -93,14 +80,9 @@ async def give_slot(
     """
     removed = await client.zrem(slots_key(installation_id), holder)
     if removed and queue_name is not None:
-        wake = client.register_script(_WAKE_LUA)
-        await wake(
-            keys=[slot_waiters_key(installation_id), queue_name], args=[int(time.time() * 1000)]
-        )
+        await wake_first(client, slot_waiters_key(installation_id), queue_name)
 
 
 async def wait_for_slot(client: redis.asyncio.Redis, installation_id: int, job_id: str) -> None:
     """Put the queued job ``job_id`` on the installation's waiting list, in arrival order."""
-    key = slot_waiters_key(installation_id)
-    await client.zadd(key, {job_id: time.time()}, nx=True)
-    await client.expire(key, WAITERS_SECONDS)
+    await join(client, slot_waiters_key(installation_id), job_id)

@@ -14,7 +14,8 @@ lease by ``bot.worker.lease``, so a dead worker's lock lapses with its lease and
 the review runs again at once; ``LOCK_SECONDS`` bounds it only where a worker
 takes no leases). A job that finds the lock taken queues itself again and waits
 its turn, however long the running review takes, rather than spending arq's
-retries and being lost.
+retries and being lost; it joins the lock's waiting line (``bot.worker.waiters``),
+and the review that releases the lock starts it at once.
 
 A long review asks the model one wave of requests per job (``bot.worker.workitems``):
 between waves it goes to the back of the queue, so other installations' reviews
@@ -49,7 +50,7 @@ from bot.engine.document import (
     progress_of,
     remember,
 )
-from bot.keys import lock_key
+from bot.keys import lock_key, lock_waiters_key
 from bot.lifecycle import is_suspended
 from bot.llm.overhead_redis import load_overhead, share_overhead
 from bot.logctx import get_logger
@@ -72,6 +73,7 @@ from bot.worker.lease import forget_lock, lock_owner, take_lock
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
 from bot.worker.spend import add_pr_cost
+from bot.worker.waiters import join, wake_first
 from bot.worker.workitems import Stored, clear, load, queue_part, save
 
 log = get_logger("docgen.job")
@@ -110,7 +112,11 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     owner = lock_owner(ctx, args.delivery_id)  # this run's lease token, if it has one
     try:
         if not await take_lock(ctx, services.redis, lock, owner, seconds=LOCK_SECONDS):
-            return await wait_turn(queue, args)
+            waiting = await wait_turn(queue, args)
+            await join(
+                services.redis, lock_waiters_key(args.repo, args.number), args.next_turn().job_id
+            )
+            return waiting
         try:
             return await _review(services, args, queue)
         except Exception as exc:
@@ -123,7 +129,12 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
             raise
         finally:
             forget_lock(ctx, lock)
-            await release_lock(services.redis, lock, owner)
+            if await release_lock(services.redis, lock, owner):
+                await wake_first(
+                    services.redis,
+                    lock_waiters_key(args.repo, args.number),
+                    queue.default_queue_name,
+                )
     finally:
         await give_slot(
             services.redis,

@@ -8,11 +8,15 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio
+from arq.jobs import deserialize_result
 
+from bot import keys
 from bot.contract import ReviewJob
 from bot.worker import job
 from bot.worker.job import MAX_LOCK_WAITS, LockWaitExceeded, release_lock, wait_turn
 from bot.worker.runner import MAX_TRIES
+from tests.fakes.azure_faults import Slow
+from tests.worker.command_support import seed_pr, send_command
 from tests.worker.conftest import RunWorker
 from tests.worker.support import NUMBER, OWNER, REPO, send_pr, sha
 from tests.worker.test_review_e2e import seed
@@ -65,3 +69,27 @@ def test_waiting_is_bounded_by_more_than_the_lock_can_be_held() -> None:
     args = ReviewJob(1, f"{OWNER}/{REPO}", NUMBER, None, "comment", "d1", waits=MAX_LOCK_WAITS)
     with pytest.raises(LockWaitExceeded, match="waited"):
         asyncio.run(wait_turn(None, args))  # type: ignore[arg-type]  # fails before queueing
+
+
+async def test_a_review_waiting_for_the_lock_starts_when_it_is_released(
+    web: httpx.Client,
+    run_worker: RunWorker,
+    fake_github: Any,
+    fake_azure: Any,
+    redis_client: redis.asyncio.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its own next look would be ten minutes away: only being woken finishes it in time.
+    monkeypatch.setattr(job, "LOCK_WAIT_SECONDS", 600.0)
+    fake_azure.queue_fault(Slow(1.5))  # the first review holds the lock a while
+    seed_pr(fake_github)
+    send_pr(web, "opened", sha(9))
+    send_command(web, fake_github, "/docgen")
+    await asyncio.wait_for(run_worker(), 60)
+    results = [
+        str(deserialize_result(await redis_client.get(k) or b"").result)
+        async for k in redis_client.scan_iter("arq:result:*")
+    ]
+    assert any(r.startswith("waiting: another review") for r in results), results
+    assert len(results) == 3  # the review, the command's wait, then the command
+    assert not await redis_client.exists(keys.lock_waiters_key(f"{OWNER}/{REPO}", NUMBER))
