@@ -41,6 +41,8 @@ class ReviewJob:
     command: str | None = None
     # A long review asks the model in work items, one job each: 0 is the first.
     part: int = 0
+    # Of ``waits``, the turns spent waiting for one of the installation's slots.
+    slot_waits: int = 0
 
     @property
     def collapsible(self) -> bool:
@@ -56,13 +58,18 @@ class ReviewJob:
         """Return this job stamped with the id of the delivery that asked for it."""
         return replace(self, delivery_id=delivery_id)
 
-    def next_turn(self) -> ReviewJob:
-        """Return this job after one more turn spent waiting for the PR's lock."""
-        return replace(self, waits=self.waits + 1)
+    def next_turn(self, *, for_slot: bool = False) -> ReviewJob:
+        """Return this job after one more turn spent waiting (for the PR's lock, or a slot)."""
+        return replace(self, waits=self.waits + 1, slot_waits=self.slot_waits + for_slot)
+
+    @property
+    def lock_waits(self) -> int:
+        """Return the turns spent waiting for another review of the same pull request."""
+        return self.waits - self.slot_waits
 
     def as_part(self, part: int, head_sha: str) -> ReviewJob:
         """Return the job of this review's work item ``part``, pinned to the head it reviews."""
-        return replace(self, part=part, waits=0, head_sha=head_sha)
+        return replace(self, part=part, waits=0, slot_waits=0, head_sha=head_sha)
 
     @property
     def job_id(self) -> str:
@@ -92,8 +99,11 @@ class ReviewJob:
             "from_fork": self.from_fork,
             "command": self.command,
         }
-        if self.part:  # only later parts carry it: a worker of the last release reads the rest
+        # Only jobs that need them carry these: a worker of the last release reads the rest.
+        if self.part:
             kwargs["part"] = self.part
+        if self.slot_waits:
+            kwargs["slot_waits"] = self.slot_waits
         return kwargs
 
     @classmethod

@@ -39,7 +39,7 @@ def test_a_decided_job_survives_the_queue_unchanged(event: str, name: str) -> No
 
 
 def test_every_field_travels_and_only_primitives_do() -> None:
-    job = ReviewJob(7, "o/r", 3, "a" * 40, "issue_comment", "d", "s", 9, "c", 2, True, "all", 1)
+    job = ReviewJob(7, "o/r", 3, "a" * 40, "issue_comment", "d", "s", 9, "c", 3, True, "all", 1, 2)
     kwargs = job.to_kwargs()
     assert set(kwargs) == set(inspect.signature(ReviewJob).parameters)
     assert all(v is None or type(v) in (int, str, bool) for v in kwargs.values())

@@ -104,9 +104,12 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     cap = services.settings.docgen_max_jobs_per_installation
     queue: ArqRedis = ctx["redis"]
     if not await take_job_slot(ctx, services.redis, args.installation_id, args.delivery_id, cap):
-        waiting = await wait_turn(queue, args, reason="the installation's other reviews are")
+        waiting = await wait_turn(
+            queue, args, reason="the installation's other reviews are", for_slot=True
+        )
         # Queued first, then listed: the review that gives a slot back wakes it.
-        await wait_for_slot(services.redis, args.installation_id, args.next_turn().job_id)
+        turn = args.next_turn(for_slot=True)
+        await wait_for_slot(services.redis, args.installation_id, turn.job_id)
         return waiting
     lock = lock_key(args.repo, args.number)
     owner = lock_owner(ctx, args.delivery_id)  # this run's lease token, if it has one
@@ -164,19 +167,25 @@ async def release_lock(client: redis.asyncio.Redis, key: str, owner: str) -> boo
 
 
 async def wait_turn(
-    queue: ArqRedis, args: ReviewJob, *, reason: str = "another review of this pull request is"
+    queue: ArqRedis,
+    args: ReviewJob,
+    *,
+    reason: str = "another review of this pull request is",
+    for_slot: bool = False,
 ) -> str:
     """Queue the review again, to look for its turn in ``LOCK_WAIT_SECONDS``.
 
     A fresh job (id ``<delivery>~<turn>``) does not spend this job's arq tries,
     so a long review of the same pull request, or a burst of the installation's
-    other reviews, can never make this one lost.
+    other reviews, can never make this one lost. Only turns spent behind the pull
+    request's lock are bounded (``MAX_LOCK_WAITS``): an installation's slots always
+    come free (they lapse with their leases), however long its burst takes to drain.
     """
-    if args.waits >= MAX_LOCK_WAITS:
+    if args.lock_waits >= MAX_LOCK_WAITS:
         raise LockWaitExceeded(
-            f"{args.repo}#{args.number}: waited {args.waits} turns ({reason} running)"
+            f"{args.repo}#{args.number}: waited {args.lock_waits} turns ({reason} running)"
         )
-    turn = args.next_turn()
+    turn = args.next_turn(for_slot=for_slot)
     await queue.enqueue_job(
         JOB_FUNCTION, _job_id=turn.job_id, _defer_by=LOCK_WAIT_SECONDS, **turn.to_kwargs()
     )

@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio
+from arq import create_pool
+from arq.connections import RedisSettings
 from arq.jobs import deserialize_result
 
 from bot import keys
@@ -69,6 +71,20 @@ def test_waiting_is_bounded_by_more_than_the_lock_can_be_held() -> None:
     args = ReviewJob(1, f"{OWNER}/{REPO}", NUMBER, None, "comment", "d1", waits=MAX_LOCK_WAITS)
     with pytest.raises(LockWaitExceeded, match="waited"):
         asyncio.run(wait_turn(None, args))  # type: ignore[arg-type]  # fails before queueing
+
+
+async def test_turns_spent_waiting_for_a_slot_are_not_bounded(redis_url: str) -> None:
+    # A burst of hundreds of an installation's reviews drains in its own time.
+    args = ReviewJob(1, f"{OWNER}/{REPO}", NUMBER, None, "comment", "d1")
+    for _ in range(MAX_LOCK_WAITS + 1):
+        args = args.next_turn(for_slot=True)
+    pool = await create_pool(RedisSettings.from_dsn(redis_url))
+    try:
+        assert (await wait_turn(pool, args, for_slot=True)).startswith("waiting")
+    finally:
+        await pool.aclose()
+    behind_lock = args.next_turn()
+    assert behind_lock.lock_waits == 1 and behind_lock.job_id.endswith(f"~{MAX_LOCK_WAITS + 2}")
 
 
 async def test_a_review_waiting_for_the_lock_starts_when_it_is_released(
