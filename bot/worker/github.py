@@ -27,6 +27,7 @@ from githubkit.typing import Missing
 from githubkit.utils import UNSET
 from githubkit.versions import LATEST_VERSION
 from githubkit_schemas.latest.models import (
+    ContentDirectoryItems,
     ContentFile,
     DiffEntry,
     HookDeliveryItem,
@@ -61,6 +62,9 @@ CheckConclusion = Literal[
 # alone would cost more to analyse than a review is worth.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _RAW = {"Accept": "application/vnd.github.raw+json"}
+# The contents API lists at most 1,000 entries of a directory and silently leaves out
+# the rest (the trees API would list them all, at the cost of a larger answer).
+DIRECTORY_LISTING_LIMIT = 1000
 
 ReactionContent = Literal["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
 
@@ -257,6 +261,25 @@ class RepoClient:
         except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
             return None
 
+    async def root_files(self, ref: str) -> frozenset[str] | None:
+        """Return the names of the files at the repository's root at ``ref``.
+
+        One request lists the root, so a caller asks only for the files that exist.
+        An empty repository (404) has none. Symlinks count as files: the contents API
+        serves their target's text. None means the listing may be incomplete (GitHub
+        stops at 1,000 entries), so the absence of a name proves nothing.
+        """
+        try:
+            resp = await self._gh.rest.repos.async_get_content(self.owner, self.name, "", ref=ref)
+        except RequestFailed as exc:
+            if exc.response.status_code == 404:
+                return frozenset()
+            raise
+        entries = resp.parsed_data
+        if not isinstance(entries, list) or len(entries) >= DIRECTORY_LISTING_LIMIT:
+            return None
+        return frozenset(e.name for e in entries if _is_file(e))
+
     async def _raw_bytes(self, path: str, ref: str, size: int) -> bytes | None:
         """Return a file's bytes through the raw media type, or None when over the limit."""
         if size > self.max_file_bytes:
@@ -406,6 +429,12 @@ class RepoClient:
         await self._gh.rest.reactions.async_create_for_issue_comment(
             self.owner, self.name, comment_id, content=content
         )
+
+
+def _is_file(entry: ContentDirectoryItems) -> bool:
+    # A listing calls a submodule "file" too (GitHub keeps it so for compatibility);
+    # fetching one answers a submodule object, which file_text reads as no text.
+    return entry.type in ("file", "symlink")
 
 
 def _changed_file(entry: DiffEntry) -> ChangedFile:

@@ -292,13 +292,17 @@ async def _load_config(
     """
     owner = args.repo.split("/", 1)[0]
     org_client = services.github.repo(args.installation_id, f"{owner}/{ORG_CONFIG_REPO}")
-    paths = (CONFIG_PATH, *REPO_FILES)
+    # Ask only for the rule files the root has: most repositories have two or three of
+    # the eleven. A listing GitHub cut short (None) proves no absence: ask for them all.
+    present = await client.root_files(pr.default_branch)
+    rule_paths = [p for p in REPO_FILES if present is None or p in present]
+    paths = (CONFIG_PATH, *rule_paths)
     texts = await asyncio.gather(*(client.file_text(p, pr.default_branch) for p in paths))
     try:
         org_text = await org_client.file_text(CONFIG_PATH, "HEAD")
     except RequestFailed:  # the installation may not cover the org's .github repository
         org_text = None
-    rule_texts = dict(zip(REPO_FILES, texts[1:], strict=True))
+    rule_texts = dict(zip(rule_paths, texts[1:], strict=True))
     return load_repo_config(texts[0], org_text, rule_files=rule_texts)
 
 

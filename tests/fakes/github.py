@@ -55,6 +55,7 @@ _ROUTES: tuple[tuple[str, str, Route], ...] = (
     ("POST", "/app/hook/deliveries/{delivery_id:int}/attempts", Route.REDELIVER_HOOK_DELIVERY),
     ("GET", _REPO + "/pulls/{number:int}", Route.GET_PULL),
     ("GET", _REPO + "/pulls/{number:int}/files", Route.LIST_FILES),
+    ("GET", _REPO + "/contents", Route.GET_CONTENT),  # the root, as "/contents/" is
     ("GET", _REPO + "/contents/{path:path}", Route.GET_CONTENT),
     ("POST", _REPO + "/pulls/{number:int}/reviews", Route.CREATE_REVIEW),
     ("GET", _REPO + "/pulls/{number:int}/reviews", Route.LIST_REVIEWS),

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from tests.fakes import github_json as gj
 from tests.fakes import github_objects as go
+from tests.fakes import github_tree as tree
 from tests.fakes.github_auth import credentials
 from tests.fakes.github_checks import check_run_json
 from tests.fakes.github_model import MAX_LISTED_FILES, ApiError, Installation, Route
@@ -115,9 +116,19 @@ def list_files(state: FakeGitHub, call: Call) -> Response:
 
 
 def get_content(state: FakeGitHub, call: Call) -> Response:
-    """GET /repos/{owner}/{repo}/contents/{path}: base64 JSON, or raw bytes on request."""
+    """GET /repos/{owner}/{repo}/contents/{path}: base64 JSON, or raw bytes on request.
+
+    A directory (the root when the path is empty) is listed instead: an array of its
+    entries. A ref or path the repository lacks is a 404, as is an empty repository's root.
+    """
     ref = call.query.get("ref")
-    path = str(call.params["path"])
+    path = str(call.params.get("path", ""))
+    listing = state.directory(call.owner, call.repo, path, ref)
+    if listing is not None:
+        at = ref or state.default_branch(call.owner, call.repo)
+        return JSONResponse(
+            [tree.entry_json(call.urls, call.owner, call.repo, at, e) for e in listing]
+        )
     data = state.content(call.owner, call.repo, path, ref)
     if _wants_raw(call.headers.get("accept", "")):
         return Response(data, media_type="application/vnd.github.raw")

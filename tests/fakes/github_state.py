@@ -10,7 +10,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes import github_auth
+from tests.fakes import github_auth, github_tree
 from tests.fakes.github_checks import new_check_run, require_checks_write, updated_check_run
 from tests.fakes.github_model import (
     ApiError,
@@ -99,6 +99,15 @@ class FakeGitHub(GitHubStore):
             if data is None:
                 raise not_found()
             return data
+
+    def directory(
+        self, owner: str, repo: str, path: str, ref: str | None
+    ) -> list[github_tree.Entry] | None:
+        """Return a directory's entries at `ref` ("" the root), or None when it is not one."""
+        with self.lock:
+            at = (owner, repo, ref or self.default_branch(owner, repo))
+            files = {p: data for (o, r, f, p), data in self._contents.items() if (o, r, f) == at}
+        return github_tree.entries(files, path)
 
     def create_review(
         self, owner: str, repo: str, number: int, payload: Mapping[str, Any]
