@@ -261,13 +261,13 @@ class RepoClient:
         except ValueError:  # binascii.Error and UnicodeDecodeError are both ValueErrors
             return None
 
-    async def root_files(self, ref: str) -> frozenset[str] | None:
-        """Return the names of the files at the repository's root at ``ref``.
+    async def root_names(self, ref: str) -> frozenset[str] | None:
+        """Return what the repository's root holds at ``ref``: file names, folders as ``name/``.
 
         One request lists the root, so a caller asks only for the files that exist.
-        An empty repository (404) has none. Symlinks count as files: the contents API
-        serves their target's text. None means the listing may be incomplete (GitHub
-        stops at 1,000 entries), so the absence of a name proves nothing.
+        An empty repository (404) holds nothing. Symlinks count as files: the contents
+        API serves their target's text. None means the listing may be incomplete
+        (GitHub stops at 1,000 entries), so the absence of a name proves nothing.
         """
         try:
             resp = await self._gh.rest.repos.async_get_content(self.owner, self.name, "", ref=ref)
@@ -278,7 +278,7 @@ class RepoClient:
         entries = resp.parsed_data
         if not isinstance(entries, list) or len(entries) >= DIRECTORY_LISTING_LIMIT:
             return None
-        return frozenset(e.name for e in entries if _is_file(e))
+        return frozenset(_listed_name(e) for e in entries if _is_file(e) or e.type == "dir")
 
     async def _raw_bytes(self, path: str, ref: str, size: int) -> bytes | None:
         """Return a file's bytes through the raw media type, or None when over the limit."""
@@ -429,6 +429,10 @@ class RepoClient:
         await self._gh.rest.reactions.async_create_for_issue_comment(
             self.owner, self.name, comment_id, content=content
         )
+
+
+def _listed_name(entry: ContentDirectoryItems) -> str:
+    return entry.name + "/" if entry.type == "dir" else entry.name
 
 
 def _is_file(entry: ContentDirectoryItems) -> bool:

@@ -292,18 +292,22 @@ async def _load_config(
     """
     owner = args.repo.split("/", 1)[0]
     org_client = services.github.repo(args.installation_id, f"{owner}/{ORG_CONFIG_REPO}")
-    # Ask only for the rule files the root has: most repositories have two or three of
-    # the eleven. A listing GitHub cut short (None) proves no absence: ask for them all.
-    present = await client.root_files(pr.default_branch)
+    # Ask only for the files the root has: most repositories have two or three of the
+    # eleven rule files, and many no .github folder. A listing GitHub cut short (None)
+    # proves no absence: ask for them all.
+    present = await client.root_names(pr.default_branch)
+    settings_dir = CONFIG_PATH.split("/", 1)[0] + "/"
+    has_settings = present is None or settings_dir in present
     rule_paths = [p for p in REPO_FILES if present is None or p in present]
-    paths = (CONFIG_PATH, *rule_paths)
+    paths = (CONFIG_PATH, *rule_paths) if has_settings else tuple(rule_paths)
     texts = await asyncio.gather(*(client.file_text(p, pr.default_branch) for p in paths))
+    own_text = texts[0] if has_settings else None
     try:
         org_text = await org_client.file_text(CONFIG_PATH, "HEAD")
     except RequestFailed:  # the installation may not cover the org's .github repository
         org_text = None
-    rule_texts = dict(zip(rule_paths, texts[1:], strict=True))
-    return load_repo_config(texts[0], org_text, rule_files=rule_texts)
+    rule_texts = dict(zip(rule_paths, texts[len(paths) - len(rule_paths) :], strict=True))
+    return load_repo_config(own_text, org_text, rule_files=rule_texts)
 
 
 async def _fetch_files(

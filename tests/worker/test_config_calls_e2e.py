@@ -73,10 +73,9 @@ async def test_only_the_rule_files_the_root_lists_are_fetched(
     send_pr(web, "opened", sha(1))
     assert await run_worker() == 1
 
-    # The listing (""), the two files it names, docgen.yml: nothing else of the repo's.
+    # The listing (""), the two files it names: no .github folder, so no docgen.yml read.
     reads = _config_reads(fake_github)
-    assert _paths(reads) == sorted(["", ".pre-commit-config.yaml", CONFIG_PATH, "pyproject.toml"])
-    assert [r.status for r in reads if r.path.endswith(CONFIG_PATH)] == [404]
+    assert _paths(reads) == sorted(["", ".pre-commit-config.yaml", "pyproject.toml"])
     org = [r for r in fake_github.requests(Route.GET_CONTENT) if "/.github/contents/" in r.path]
     assert len(org) == 1
     # The rules read from pyproject.toml decide: numpy sections in the suggestion.
@@ -87,8 +86,8 @@ async def test_only_the_rule_files_the_root_lists_are_fetched(
     assert "ruff D, numpy convention" in rules
     assert "pyproject.toml" in rules and ".pre-commit-config.yaml" in rules
     # The whole review: token, PR, check run (2), files, comments (2), review, summary,
-    # and 5 configuration reads and 2 source reads (head and base): 16 calls, 24 before.
-    assert len(fake_github.requests()) == 16
+    # and 4 configuration reads and 2 source reads (head and base): 15 calls, 24 before.
+    assert len(fake_github.requests()) == 15
 
 
 async def test_an_empty_repository_is_reviewed_with_the_defaults(
@@ -100,10 +99,7 @@ async def test_an_empty_repository_is_reviewed_with_the_defaults(
     assert await run_worker() == 1
 
     reads = _config_reads(fake_github)
-    assert [(p, r.status) for p, r in zip(_paths(reads), reads, strict=True)] == [
-        ("", 404),
-        (CONFIG_PATH, 404),
-    ]
+    assert [(p, r.status) for p, r in zip(_paths(reads), reads, strict=True)] == [("", 404)]
     [review] = fake_github.reviews
     assert "pkg/shapes.py::area" in review.comments[0].body
     assert "**Rules:** docgen defaults" in _summary(fake_github)
@@ -122,3 +118,20 @@ async def test_a_root_listing_cut_at_a_thousand_entries_fetches_every_rule_file(
 
     assert _paths(_config_reads(fake_github)) == sorted(["", CONFIG_PATH, *REPO_FILES])
     assert "from tox.ini" in _summary(fake_github)
+
+
+async def test_docgen_yml_is_read_when_the_root_has_a_github_folder(
+    web: httpx.Client, run_worker: RunWorker, fake_github: Any
+) -> None:
+    _seed(fake_github, sha(4))
+    fake_github.add_file(OWNER, REPO, "pkg/shapes.py", BASE)
+    fake_github.add_file(OWNER, REPO, CONFIG_PATH, "style: numpy\n")
+    send_pr(web, "opened", sha(4))
+    assert await run_worker() == 1
+    reads = _config_reads(fake_github)
+    assert [(p, r.status) for p, r in zip(_paths(reads), reads, strict=True)] == [
+        ("", 200),
+        (CONFIG_PATH, 200),
+    ]
+    [review] = fake_github.reviews
+    assert "Parameters\n" in review.comments[0].body  # its style: numpy applies

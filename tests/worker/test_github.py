@@ -167,13 +167,15 @@ async def test_file_text_of_a_symlink_or_bad_base64_is_none(fake_github: FakeGit
     assert await repo.file_text("link.py", HEAD) == "x = 1\n"
 
 
-async def test_root_files_names_the_files_at_the_root(fake_github: FakeGitHub) -> None:
+async def test_root_names_lists_the_files_and_folders_at_the_root(fake_github: FakeGitHub) -> None:
     seed(fake_github, [])
     for path in ("pyproject.toml", ".pre-commit-config.yaml", ".github/docgen.yml", "src/a.py"):
         fake_github.add_file(OWNER, REPO, path, "x\n")
     fake_github.add_file(OWNER, REPO, "tox.ini", "[tox]\n", ref=HEAD)  # not on main
     repo = client(fake_github)
-    assert await repo.root_files("main") == frozenset({"pyproject.toml", ".pre-commit-config.yaml"})
+    assert await repo.root_names("main") == frozenset(
+        {"pyproject.toml", ".pre-commit-config.yaml", ".github/", "src/"}
+    )
     [listing] = fake_github.requests(Route.GET_CONTENT)
     assert (listing.path, listing.query) == (
         f"/api/v3/repos/{OWNER}/{REPO}/contents/",
@@ -181,16 +183,16 @@ async def test_root_files_names_the_files_at_the_root(fake_github: FakeGitHub) -
     )
 
 
-async def test_root_files_of_an_empty_repository_or_a_cut_listing(fake_github: FakeGitHub) -> None:
+async def test_root_names_of_an_empty_repository_or_a_cut_listing(fake_github: FakeGitHub) -> None:
     seed(fake_github, [])
     repo = client(fake_github)
-    assert await repo.root_files("main") == frozenset()  # 404: nothing at the root
+    assert await repo.root_names("main") == frozenset()  # 404: nothing at the root
     for i in range(DIRECTORY_LISTING_LIMIT + 1):
         fake_github.add_file(OWNER, REPO, f"f{i:04d}.txt", "")
-    assert await repo.root_files("main") is None  # GitHub listed only 1,000: absence unknown
+    assert await repo.root_names("main") is None  # GitHub listed only 1,000: absence unknown
     fake_github.fail_next(Route.GET_CONTENT, 403, body={"message": "Resource not accessible"})
     with pytest.raises(RequestFailed):
-        await repo.root_files("main")
+        await repo.root_names("main")
 
 
 async def test_comments_all_pages_and_who_wrote_them(fake_github: FakeGitHub) -> None:
