@@ -272,7 +272,7 @@ def report(
     last = max((p.reviewed_at for p in prs if p.reviewed_at), default=start)
     lost = sum(1 for p in prs if not checks.done(github, p))
     failures = checks.check_exactly_once(github, prs)
-    fair_failures, fair = checks.check_fairness(prs, by_order=args.short)
+    fair_failures, fair = checks.check_fairness(prs, relative=args.short)
     failures += fair_failures
     reported, budgets = checks.reported_by_fake(azure, MODEL), checks.in_budgets(client)
     if reported != budgets:
