@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import redis
+from arq.constants import default_queue_name, in_progress_key_prefix
 
 from bench.soak_plan import REPO, Pr
 from bot import keys
@@ -16,10 +17,11 @@ from bot.llm.models import resolve_model
 
 SUMMARY = "<!-- docgen:summary -->"
 _FN = re.compile(r"<!-- docgen:fn (\S.*?) \S+ -->")
-# A small installation's PR is reviewed within this many seconds of its first delivery,
-# whatever the large installation has queued: a killed worker's reaped run (lease 15 s +
-# reaper 5 s + a poll) and one job handed back after a 5xx on a write (30 s) included.
-# And the small installations' median is no worse than the large one's + 2 s.
+# The long run (by hand) bounds fairness in seconds: a small installation's PR is
+# reviewed within this many seconds of its first delivery, whatever the large
+# installation has queued (a killed worker's reaped run, lease 15 s + reaper 5 s + a
+# poll, and one job handed back after a 5xx on a write, 30 s, included), and the
+# small installations' median is no worse than the large one's + 2 s.
 SMALL_BOUND_SECONDS = 60.0
 MEDIAN_SLACK_SECONDS = 2.0
 
@@ -100,19 +102,41 @@ def waits(prs: list[Pr], *, large: bool) -> list[float]:
     return out
 
 
-def check_fairness(prs: list[Pr]) -> tuple[list[str], dict[str, float]]:
-    """Compare the small installations' delivery-to-review times with the large one's."""
+def check_fairness(prs: list[Pr], *, relative: bool) -> tuple[list[str], dict[str, float]]:
+    """Check that the large installation's burst did not hold back the small installations.
+
+    With ``relative`` (the short run, in CI) no bound is in seconds, so a slow machine
+    cannot break it: the small installations' median delivery-to-review time is no
+    longer than the large installation's, and no small installation's PR waits longer
+    than the large installation's longest. Both follow from how the run is built, not
+    from how fast the machine is: every installation runs two reviews at a time, the
+    large one has twice the PRs of any small one, and one of its reviews is killed and
+    run again, so it needs more turns (``bot.worker.job.LOCK_WAIT_SECONDS`` each) than
+    any small one; its waits also count the workers' start, which the small ones, sent
+    later, do not.
+    Without it (the long run, by hand), the bounds are in seconds:
+    ``SMALL_BOUND_SECONDS`` and ``MEDIAN_SLACK_SECONDS``.
+    """
     small, large = waits(prs, large=False), waits(prs, large=True)
     figures = {
         "small_p50_s": round(statistics.median(small), 2) if small else -1.0,
         "small_max_s": round(max(small), 2) if small else -1.0,
         "large_p50_s": round(statistics.median(large), 2) if large else -1.0,
+        "large_max_s": round(max(large), 2) if large else -1.0,
     }
-    failures = []
-    if small and max(small) > SMALL_BOUND_SECONDS:
+    failures: list[str] = []
+    if not (small and large):
+        return failures, figures  # PRs lost: reported as such
+    if relative:
+        if statistics.median(small) > statistics.median(large):
+            failures.append("small installations' median wait exceeds the large one's")
+        if max(small) > max(large):
+            failures.append("a small installation's PR waited longer than any of the large one's")
+        return failures, figures
+    if max(small) > SMALL_BOUND_SECONDS:
         failures.append(f"a small installation's PR waited {max(small):.1f} s")
     slack = MEDIAN_SLACK_SECONDS
-    if small and large and statistics.median(small) > statistics.median(large) + slack:
+    if statistics.median(small) > statistics.median(large) + slack:
         failures.append(f"small installations' median exceeds the large one's + {slack} s")
     return failures, figures
 
@@ -134,3 +158,25 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def explain(fake: Any, prs: list[Pr], client: redis.Redis) -> list[str]:
+    """Return what tells why a run failed: what is left of the jobs, what lost PRs say.
+
+    ``LEFT`` lines: the queue, in-progress marks, leases, locks and review slots still
+    in Redis. ``LOST`` lines: docgen's summary on each PR without its review (a review
+    that gave up says why in it).
+    """
+    queued = client.zscan_iter(default_queue_name)
+    out = [f"LEFT queue {m.decode()} at {score:.0f}" for m, score in queued]
+    patterns = (in_progress_key_prefix, keys.LEASE_PREFIX, keys.LOCK_PREFIX, keys.SLOTS_PREFIX)
+    for pattern in (p + "*" for p in patterns):
+        for key in client.scan_iter(match=pattern):
+            kind: Any = client.type(key)
+            value: Any = client.zrange(key, 0, -1) if kind == b"zset" else client.get(key)
+            out.append(f"LEFT {key.decode()} = {value!r} (ttl {client.pttl(key)} ms)")
+    for pr in prs:
+        if not done(fake, pr):
+            said = [" ".join(c.body.split())[:400] for c in summaries_of(fake, pr)]
+            out.append(f"LOST {pr.key}: {' | '.join(said) or 'no summary'}")
+    return out

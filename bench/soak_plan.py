@@ -41,6 +41,11 @@ class Shape:
 
 SHORT = Shape(installations=3, prs=12, large_files=2, small_files=1, functions_per_file=3)
 LONG = Shape(installations=6, prs=60, large_files=3, small_files=1, functions_per_file=4)
+# The most a run may take before it gives up (a bound, not a check): a quiet machine
+# runs SHORT in about a minute, and a loaded one is slower, never failed for it.
+# tests/test_soak.py allows the child a little more than SHORT_TIMEOUT.
+SHORT_TIMEOUT = 240.0
+LONG_TIMEOUT = 900.0
 
 
 @dataclass
