@@ -134,6 +134,8 @@ def app_env(github: Any, azure: FakeAzureOpenAI, redis_url: str) -> dict[str, st
         DOCGEN_REDELIVER_MINUTES="0",
         DOCGEN_GITHUB_WRITE_SPACING_SECONDS="0.02",
         DOCGEN_LOG_FORMAT="text",
+        # Room for the long PRs' functions (bench/soak_plan.py): one review each, in parts.
+        DOCGEN_MAX_FUNCTIONS_PER_RUN="100",
     )
     return env
 
@@ -283,6 +285,10 @@ def report(
         failures.append("no worker was seen mid-review to kill before the deadline")
     elif reaped < 1:
         failures.append(f"worker {kill.pid} was killed mid-review but nothing was reaped")
+    parts = checks.parts_handed_on(client)
+    long_prs = (SHORT if args.short else LONG).long_prs
+    if parts < long_prs:
+        failures.append(f"{long_prs} long PRs, but only {parts} parts handed on")
     if lost:
         failures.append(f"{lost} PRs lost (no review or no summary)")
     if not outcome.finished:
@@ -305,6 +311,8 @@ def report(
         "killed_worker_held_lease": kill is not None,
         "seconds_to_catch_a_review": round(kill.seconds, 2) if kill else -1,
         "jobs_reaped": reaped,
+        "long_prs": long_prs,
+        "parts_handed_on": parts,
         "model_requests": len(azure.requests),
         "model_errors": sum(1 for r in azure.requests if r.status != 200),
         "github_requests": len(github.requests()),

@@ -8,7 +8,8 @@ from collections import Counter
 from typing import Any
 
 import redis
-from arq.constants import default_queue_name, in_progress_key_prefix
+from arq.constants import default_queue_name, in_progress_key_prefix, result_key_prefix
+from arq.jobs import deserialize_result
 
 from bench.soak_plan import REPO, Pr
 from bot import keys
@@ -17,6 +18,7 @@ from bot.llm.models import resolve_model
 
 SUMMARY = "<!-- docgen:summary -->"
 _FN = re.compile(r"<!-- docgen:fn (\S.*?) \S+ -->")
+_PART = re.compile(r"\(part (\d+) of (\d+)\)")
 # The long run (by hand) bounds fairness in seconds: a small installation's PR is
 # reviewed within this many seconds of its first delivery, whatever the large
 # installation has queued (a killed worker's reaped run, lease 15 s + reaper 5 s + a
@@ -46,13 +48,19 @@ def done(fake: Any, pr: Pr) -> bool:
 
 
 def check_exactly_once(fake: Any, prs: list[Pr]) -> list[str]:
-    """Return a failure line per PR without exactly one review, one summary, each id once."""
+    """Return a failure line per PR without exactly one review, one summary, each id once.
+
+    A review of more than ``MAX_COMMENTS_PER_REVIEW`` suggestions is posted as numbered
+    parts ("part 1 of 2"): one posting, each part exactly once.
+    """
     failures = []
     for pr in prs:
         reviews = reviews_of(fake, pr)
         shas = Counter(r.commit_id for r in reviews)
-        if shas != Counter({pr.head_sha: 1}):
-            failures.append(f"{pr.key}: reviews per head SHA {dict(shas)}")
+        parts = Counter(_review_part(r.body) for r in reviews)
+        whole = _review_part(reviews[0].body)[1] if reviews else 1
+        if set(shas) != {pr.head_sha} or parts != Counter((k, whole) for k in range(1, whole + 1)):
+            failures.append(f"{pr.key}: reviews per head SHA {dict(shas)}, parts {dict(parts)}")
         ids = Counter(m for r in reviews for c in r.comments for m in _FN.findall(c.body))
         if set(ids) != pr.expected or any(n != 1 for n in ids.values()):
             missing = sorted(pr.expected - set(ids))
@@ -62,6 +70,12 @@ def check_exactly_once(fake: Any, prs: list[Pr]) -> list[str]:
         if len(summaries_of(fake, pr)) != 1:
             failures.append(f"{pr.key}: {len(summaries_of(fake, pr))} summaries")
     return failures
+
+
+def _review_part(body: str | None) -> tuple[int, int]:
+    """Return (part, parts) of a review body; (1, 1) for a review posted whole."""
+    found = _PART.search(body or "")
+    return (int(found[1]), int(found[2])) if found else (1, 1)
 
 
 def reported_by_fake(azure: Any, model: str) -> tuple[int, int, int]:
@@ -91,6 +105,16 @@ def in_budgets(client: redis.Redis) -> tuple[int, int, int]:
         nano += int(raw.get(b"nano_usd", 0))
         calls += int(raw.get(b"calls", 0))
     return tokens, nano, calls
+
+
+def parts_handed_on(client: redis.Redis) -> int:
+    """Return how many jobs ended one part of a long review and queued the next."""
+    count = 0
+    for key in client.scan_iter(result_key_prefix + "*"):
+        raw: Any = client.get(key)
+        if raw is not None and str(deserialize_result(raw).result).startswith("continued:"):
+            count += 1
+    return count
 
 
 def waits(prs: list[Pr], *, large: bool) -> list[float]:

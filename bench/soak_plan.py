@@ -3,7 +3,9 @@
 Every pull request adds new Python files whose top-level functions have no docstring
 (each one must be suggested exactly once) and one function that has a docstring (it
 must never be suggested). The first installation is the large one: half the PRs, and
-bigger ones.
+bigger ones. Its first few PRs are long: more functions than one wave of requests holds
+(``DOCGEN_MAX_CONCURRENCY``, 4, of up to 20 functions), so their reviews run in parts
+(``bot.worker.workitems``) that take turns with the other installations' reviews.
 """
 
 from __future__ import annotations
@@ -37,10 +39,15 @@ class Shape:
     large_files: int  # files per PR of the large installation
     small_files: int  # files per PR of the others
     functions_per_file: int
+    long_prs: int = 1  # the large installation's first PRs, reviewed in parts
+    long_files: int = 4  # four files of 21 functions: 84, five requests, two parts
+    long_functions_per_file: int = 21
 
 
 SHORT = Shape(installations=3, prs=12, large_files=2, small_files=1, functions_per_file=3)
-LONG = Shape(installations=6, prs=60, large_files=3, small_files=1, functions_per_file=4)
+LONG = Shape(
+    installations=6, prs=60, large_files=3, small_files=1, functions_per_file=4, long_prs=3
+)
 # The most a run may take before it gives up (a bound, not a check): a quiet machine
 # runs SHORT in about a minute, and a loaded one is slower, never failed for it.
 # tests/test_soak.py allows the child a little more than SHORT_TIMEOUT.
@@ -88,10 +95,13 @@ def build_prs(shape: Shape, base_installation: int = 7001) -> list[Pr]:
         small_index = (n - large_count) % (shape.installations - 1)
         inst = base_installation if large else base_installation + 1 + small_index
         nfiles = shape.large_files if large else shape.small_files
+        count = shape.functions_per_file
+        if n < shape.long_prs:
+            nfiles, count = shape.long_files, shape.long_functions_per_file
         files, expected = [], set()
         for f in range(nfiles):
             path = f"pkg/mod_{n}_{f}.py"
-            text, names = module_text(n * 10 + f, shape.functions_per_file)
+            text, names = module_text(n * 10 + f, count)
             files.append(PrFile.from_texts(path, None, text))
             expected |= {f"{path}::{name}" for name in names}
         prs.append(Pr(inst, f"org{inst}", 100 + n, f"{n + 1:040x}", files, expected, large))

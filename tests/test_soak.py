@@ -57,3 +57,4 @@ def test_short_soak_loses_nothing(redis_url: str, tmp_path: Path) -> None:
     assert figures["lost"] == 0 and figures["checks_failed"] == 0, figures
     assert figures["killed_worker_held_lease"] is True, figures
     assert figures["jobs_reaped"] >= 1, figures
+    assert figures["parts_handed_on"] >= figures["long_prs"] >= 1, figures  # work items ran
