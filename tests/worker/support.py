@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from bot.core.safety import strip_docstrings
+from tests.fakes.github_model import PrFile
 from tests.web.support import compact, deliver, payload
 
 OWNER, REPO, NUMBER, INSTALLATION = "octo", "shop", 7, 4242
@@ -39,6 +40,19 @@ def pr_event(action: str, head_sha: str, *, before: str | None = None) -> bytes:
     if before is not None:
         data["before"], data["after"] = before, head_sha
     return compact(data)
+
+
+def seed_one_file(fake_github: Any, head_sha: str, path: str, base: str, head: str) -> None:
+    """Install the App and seed the test PR changing one file from ``base`` to ``head``."""
+    fake_github.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
+    fake_github.add_pull_request(
+        OWNER,
+        REPO,
+        NUMBER,
+        head_sha=head_sha,
+        files=[PrFile.from_texts(path, base, head)],
+        base_files={path: base},
+    )
 
 
 def send_pr(web: httpx.Client, action: str, head_sha: str, **kw: Any) -> httpx.Response:

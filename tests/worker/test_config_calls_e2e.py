@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 
 from bot.repo_config import CONFIG_PATH, REPO_FILES
-from tests.fakes.github_model import PrFile, RecordedRequest, Route
+from tests.fakes.github_model import RecordedRequest, Route
 from tests.fakes.github_tree import LISTING_LIMIT
 from tests.worker.conftest import RunWorker
-from tests.worker.support import INSTALLATION, NUMBER, OWNER, REPO, send_pr, sha
+from tests.worker.support import OWNER, REPO, seed_one_file, send_pr, sha
 
 PYPROJECT = """\
 [tool.ruff.lint]
@@ -36,15 +36,7 @@ DEFAULT_BRANCH = "main"
 
 
 def _seed(fake_github: Any, head_sha: str) -> None:
-    fake_github.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
-    fake_github.add_pull_request(
-        OWNER,
-        REPO,
-        NUMBER,
-        head_sha=head_sha,
-        files=[PrFile.from_texts("pkg/shapes.py", BASE, HEAD)],
-        base_files={"pkg/shapes.py": BASE},
-    )
+    seed_one_file(fake_github, head_sha, "pkg/shapes.py", BASE, HEAD)
 
 
 def _config_reads(fake_github: Any) -> list[RecordedRequest]:

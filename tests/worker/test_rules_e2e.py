@@ -10,9 +10,15 @@ from typing import Any
 
 import httpx
 
-from tests.fakes.github_model import PrFile
 from tests.worker.conftest import RunWorker
-from tests.worker.support import INSTALLATION, NUMBER, OWNER, REPO, apply_comments, send_pr, sha
+from tests.worker.support import (
+    OWNER,
+    REPO,
+    apply_comments,
+    seed_one_file,
+    send_pr,
+    sha,
+)
 
 RUFF_D_GOOGLE = """\
 [project]
@@ -55,16 +61,8 @@ def exists(path):
 
 
 def _seed(fake_github: Any, head: str, head_sha: str, base: str = BASE) -> None:
-    fake_github.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
+    seed_one_file(fake_github, head_sha, "pkg/files.py", base, head)
     fake_github.add_file(OWNER, REPO, "pyproject.toml", RUFF_D_GOOGLE)
-    fake_github.add_pull_request(
-        OWNER,
-        REPO,
-        NUMBER,
-        head_sha=head_sha,
-        files=[PrFile.from_texts("pkg/files.py", base, head)],
-        base_files={"pkg/files.py": base},
-    )
 
 
 def _ruff_d(text: str, tmp: Path) -> list[dict[str, Any]]:
