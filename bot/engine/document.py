@@ -183,9 +183,11 @@ async def document(
     if progress.answers:
         items = await _place(engine, outcome, items, progress.answers)
     pending = await _reuse(engine, outcome, items)
-    prompts = _this_item(engine, outcome, [w.prompt for w in pending], max_requests)
+    prompts, plan = _this_item(engine, outcome, [w.prompt for w in pending], max_requests)
     with bounded(len(prompts)):  # both rounds share the run's bound on model requests
-        retry = await _round(engine, outcome, work, prompts, last=False) if prompts else []
+        retry = (
+            await _round(engine, outcome, work, prompts, last=False, plan=plan) if prompts else []
+        )
         if retry:
             telemetry.retried("verify_reask")
             await _round(engine, outcome, work, retry, last=True)
@@ -202,21 +204,25 @@ def question(work: Work) -> Question:
 
 def _this_item(
     engine: Engine, outcome: Outcome, prompts: list[PromptFunction], max_requests: int | None
-) -> list[PromptFunction]:
-    """Return the prompts this work item asks about; name the rest in ``outcome.unasked``.
+) -> tuple[list[PromptFunction], Plan | None]:
+    """Return the prompts this work item asks about and their plan, if made here.
 
-    The whole plan's function-limit and size skips are recorded here, once: the
-    items after this one only ever see the functions within the limit.
+    The rest are named in ``outcome.unasked``. The whole plan's function-limit and
+    size skips are recorded here, once: the items after this one only ever see the
+    functions within the limit.
     """
     if max_requests is None or not prompts:
-        return prompts
+        return prompts, None
     plan = engine.planner.plan(prompts, max_functions=engine.max_functions)
     if len(plan.requests) <= max_requests:
-        return prompts  # the last item: its own round records the plan's skips
+        return prompts, plan  # the last item: its own round records the plan's skips
     outcome.skipped.extend(plan.skipped)
-    now = {fn.id for r in plan.requests[:max_requests] for fn in r.functions}
+    asked = plan.requests[:max_requests]
+    now = {fn.id for r in asked for fn in r.functions}
     outcome.unasked = [fn.id for r in plan.requests[max_requests:] for fn in r.functions]
-    return [p for p in prompts if p.id in now]
+    # The skips are recorded above: the round's plan holds only this item's requests.
+    part = Plan(asked, (), engine.planner.worst_case_cost(asked))
+    return [p for p in prompts if p.id in now], part
 
 
 async def _reuse(engine: Engine, outcome: Outcome, items: Sequence[Work]) -> list[Work]:
@@ -267,8 +273,11 @@ async def _round(
     prompts: Sequence[PromptFunction],
     *,
     last: bool,
+    plan: Plan | None = None,
 ) -> list[PromptFunction]:
-    plan = engine.planner.plan(prompts, max_functions=engine.max_functions)
+    """Ask about ``prompts`` (planned here unless ``plan`` is given); return what to ask again."""
+    if plan is None:
+        plan = engine.planner.plan(prompts, max_functions=engine.max_functions)
     outcome.plans.append(plan)
     generation = await generate(
         plan,
