@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from bot.core.classview import init_method
+
 Style = Literal["google", "numpy", "sphinx"]
 STYLES: tuple[Style, ...] = ("google", "numpy", "sphinx")
 
@@ -132,10 +134,7 @@ def parse_definition(source: str) -> FunctionNode | ast.ClassDef | None:
 def class_init(source: str) -> FunctionNode | None:
     """Return the ``__init__`` a class's source defines (the last one), if it parses."""
     node = parse_definition(source)
-    if not isinstance(node, ast.ClassDef):
-        return None
-    inits = [s for s in node.body if isinstance(s, FunctionNode) and s.name == "__init__"]
-    return inits[-1] if inits else None
+    return init_method(node) if isinstance(node, ast.ClassDef) else None
 
 
 def parse_signature(signature: str) -> FunctionNode | None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Self
 
+from bot.core.classview import init_method
 from bot.core.docmerge import sync_params
 from bot.core.docparts import Block, DocParts, Entries, Entry, Raised, Raises, Value, Values
 from bot.core.docstyle import render_parts
@@ -99,10 +100,7 @@ def read_facts(node: FunctionNode) -> Facts:
 
 def class_facts(node: ast.ClassDef) -> Facts:
     """Read what a class's docstring documents: its ``__init__``'s parameters."""
-    init = None
-    for stmt in node.body:
-        if isinstance(stmt, FunctionNode) and stmt.name == "__init__":
-            init = stmt
+    init = init_method(node)
     if init is None:  # a dataclass's fields are its parameters; a plain class takes none
         fields = record_fields(node)
         params = tuple((ast.unparse(f.target), ast.unparse(f.annotation)) for f in fields)
