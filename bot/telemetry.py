@@ -35,15 +35,6 @@ JOB_OUTCOMES = (
     "other",
 )
 RETRY_LAYERS = ("github_http", "model_http", "budget_split", "model_reask", "verify_reask", "job")
-MODEL_OUTCOMES = (
-    "ok",
-    "rate_limited",
-    "server_error",
-    "timeout",
-    "connection",
-    "refused",
-    "unreadable",
-)
 GITHUB_STATUSES = (
     "200",
     "201",

@@ -52,6 +52,7 @@ from bot.keys import check_run_key
 from bot.logctx import get_logger
 from bot.repo_config import LoadedConfig
 from bot.worker.github import RepoClient
+from bot.worker.lease import release_lock
 
 log = get_logger("docgen.checks")
 
@@ -61,10 +62,6 @@ _NO_CHECK_STATUSES = frozenset({403, 404, 422})
 # What GitHub answers to an update of a remembered run that is gone: create another.
 _GONE_STATUSES = frozenset({404, 422})
 REMEMBER_SECONDS = 24 * 3600  # how long a started check waits to be taken up again
-# Forget the id only if it is still this run's: another run may have replaced it.
-_FORGET_LUA = (
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-)
 
 
 class CheckMemory:
@@ -73,6 +70,14 @@ class CheckMemory:
     def __init__(self, client: redis.asyncio.Redis, key: str) -> None:
         self._redis = client
         self.key = key
+
+    @classmethod
+    def of(
+        cls, client: redis.asyncio.Redis, repo: RepoClient, installation_id: int, head_sha: str
+    ) -> CheckMemory:
+        """Return the memory of the check on ``head_sha`` of ``repo``'s repository."""
+        name = f"{repo.owner}/{repo.name}"
+        return cls(client, check_run_key(installation_id, name, head_sha))
 
     async def recall(self) -> int | None:
         """Return the id an earlier run left for this head, if any."""
@@ -93,8 +98,8 @@ class CheckMemory:
         creates another.
         """
         try:
-            forget = self._redis.register_script(_FORGET_LUA)
-            await forget(keys=[self.key], args=[str(check_id)])
+            # Only if it is still this run's id: another run may have replaced it.
+            await release_lock(self._redis, self.key, str(check_id))
         except redis.RedisError:
             log.warning("check_run.not_forgotten", check_run_id=check_id)
 
@@ -196,8 +201,7 @@ async def start_check(
     """
     if config.config.check.mode == "off":
         return NO_CHECK
-    repo = f"{client.owner}/{client.name}"
-    memory = CheckMemory(redis_client, check_run_key(installation_id, repo, head_sha))
+    memory = CheckMemory.of(redis_client, client, installation_id, head_sha)
     try:
         check_id = await _take_up(client, await memory.recall())
         if check_id is None:
@@ -224,8 +228,7 @@ async def close_superseded(
     A long review's earlier parts start its check; a later part that finds the pull
     request moved on ends it here rather than leave it in progress for good.
     """
-    repo = f"{client.owner}/{client.name}"
-    memory = CheckMemory(redis_client, check_run_key(installation_id, repo, head_sha))
+    memory = CheckMemory.of(redis_client, client, installation_id, head_sha)
     check_id = await memory.recall()
     if check_id is None:
         return

@@ -22,8 +22,8 @@ from typing import Any
 import redis.asyncio
 
 from bot.keys import slot_waiters_key, slots_key
-from bot.worker.lease import Leases, current_lease
-from bot.worker.waiters import join, wake_first
+from bot.worker.lease import leasing
+from bot.worker.waiters import wake_first
 
 SLOT_SECONDS = 660  # a little over the job timeout, as for the pull request's lock
 
@@ -62,9 +62,10 @@ async def take_job_slot(
     ctx: dict[str, Any], client: redis.asyncio.Redis, installation_id: int, holder: str, cap: int
 ) -> bool:
     """Take a slot for the job of ``ctx``: it lives with the job's lease when there is one."""
-    lease, leases = current_lease(ctx), ctx.get("leases")
-    if lease is None or not isinstance(leases, Leases):
+    held = leasing(ctx)
+    if held is None:
         return await take_slot(client, installation_id, holder, cap)
+    leases, lease = held
     taken = await take_slot(client, installation_id, holder, cap, seconds=leases.ttl_ms / 1000)
     if taken:
         leases.keep_slot(lease, slots_key(installation_id), holder)
@@ -81,8 +82,3 @@ async def give_slot(
     removed = await client.zrem(slots_key(installation_id), holder)
     if removed and queue_name is not None:
         await wake_first(client, slot_waiters_key(installation_id), queue_name)
-
-
-async def wait_for_slot(client: redis.asyncio.Redis, installation_id: int, job_id: str) -> None:
-    """Put the queued job ``job_id`` on the installation's waiting list, in arrival order."""
-    await join(client, slot_waiters_key(installation_id), job_id)

@@ -52,7 +52,6 @@ from bot.worker.github_limits import (
 # whose models (githubkit's latest, as `gh.rest` uses) parse them.
 _PAGED_HEADERS = {"X-GitHub-Api-Version": LATEST_VERSION}
 
-CheckStatus = Literal["queued", "in_progress", "completed"]
 CheckConclusion = Literal[
     "action_required", "cancelled", "failure", "neutral", "success", "skipped", "timed_out"
 ]

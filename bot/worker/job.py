@@ -29,7 +29,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import redis.asyncio
 from arq import Retry
 from arq.connections import ArqRedis
 from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
@@ -50,7 +49,7 @@ from bot.engine.document import (
     progress_of,
     remember,
 )
-from bot.keys import lock_key, lock_waiters_key
+from bot.keys import lock_key, lock_waiters_key, slot_waiters_key
 from bot.lifecycle import is_suspended
 from bot.llm.overhead_redis import load_overhead, share_overhead
 from bot.logctx import get_logger
@@ -65,11 +64,11 @@ from bot.repo_config import (
 from bot.wiring import answer_book_for, answer_cache_for, budgets_for, planner_for
 from bot.worker.checks import NO_CHECK, Check, close_superseded, start_check
 from bot.worker.command import command_config, command_failed, conclude, open_command, reply_plan
-from bot.worker.fairness import give_slot, take_job_slot, wait_for_slot
+from bot.worker.fairness import give_slot, take_job_slot
 from bot.worker.github import ChangedFile, PullRequest, RepoClient
 from bot.worker.github_limits import GitHubBlocked
 from bot.worker.giveup import give_up, out_of_tries
-from bot.worker.lease import forget_lock, lock_owner, take_lock
+from bot.worker.lease import forget_lock, lock_owner, release_lock, take_lock
 from bot.worker.posting import find_summary, post_suggestions, upsert_summary
 from bot.worker.services import Services
 from bot.worker.spend import add_pr_cost
@@ -83,10 +82,6 @@ LOCK_WAIT_SECONDS = 15.0  # how soon a job that found the lock taken looks again
 # The lock expires after LOCK_SECONDS, so a job waits this many turns only if
 # other reviews of the PR keep taking it before it; then it fails, visibly.
 MAX_LOCK_WAITS = 3 * LOCK_SECONDS // int(LOCK_WAIT_SECONDS)
-# Delete the lock only if it is still ours: it may have expired and been taken.
-_RELEASE_LUA = (
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-)
 FETCH_CONCURRENCY = 8
 MAX_PYTHON_FILES = 300  # beyond this a PR is a mass change; the summary says what was left
 
@@ -104,22 +99,18 @@ async def review_pull_request(ctx: dict[str, Any], **kwargs: Any) -> str:
     cap = services.settings.docgen_max_jobs_per_installation
     queue: ArqRedis = ctx["redis"]
     if not await take_job_slot(ctx, services.redis, args.installation_id, args.delivery_id, cap):
-        waiting = await wait_turn(
-            queue, args, reason="the installation's other reviews are", for_slot=True
+        return await wait_turn(
+            queue,
+            args,
+            reason="the installation's other reviews are",
+            for_slot=True,
+            line=slot_waiters_key(args.installation_id),
         )
-        # Queued first, then listed: the review that gives a slot back wakes it.
-        turn = args.next_turn(for_slot=True)
-        await wait_for_slot(services.redis, args.installation_id, turn.job_id)
-        return waiting
     lock = lock_key(args.repo, args.number)
     owner = lock_owner(ctx, args.delivery_id)  # this run's lease token, if it has one
     try:
         if not await take_lock(ctx, services.redis, lock, owner, seconds=LOCK_SECONDS):
-            waiting = await wait_turn(queue, args)
-            await join(
-                services.redis, lock_waiters_key(args.repo, args.number), args.next_turn().job_id
-            )
-            return waiting
+            return await wait_turn(queue, args, line=lock_waiters_key(args.repo, args.number))
         try:
             return await _review(services, args, queue)
         except Exception as exc:
@@ -160,18 +151,13 @@ def _as_retry(exc: Exception) -> Retry | None:
     return None
 
 
-async def release_lock(client: redis.asyncio.Redis, key: str, owner: str) -> bool:
-    """Delete the lock ``key`` if ``owner`` still holds it; tell whether it did."""
-    release = client.register_script(_RELEASE_LUA)
-    return bool(await release(keys=[key], args=[owner]))
-
-
 async def wait_turn(
     queue: ArqRedis,
     args: ReviewJob,
     *,
     reason: str = "another review of this pull request is",
     for_slot: bool = False,
+    line: str | None = None,
 ) -> str:
     """Queue the review again, to look for its turn in ``LOCK_WAIT_SECONDS``.
 
@@ -180,6 +166,8 @@ async def wait_turn(
     other reviews, can never make this one lost. Only turns spent behind the pull
     request's lock are bounded (``MAX_LOCK_WAITS``): an installation's slots always
     come free (they lapse with their leases), however long its burst takes to drain.
+    With ``line``, the new turn also joins that waiting line (``bot.worker.waiters``),
+    once queued, so whoever frees what it waits for starts it at once.
     """
     if args.lock_waits >= MAX_LOCK_WAITS:
         raise LockWaitExceeded(
@@ -189,6 +177,8 @@ async def wait_turn(
     await queue.enqueue_job(
         JOB_FUNCTION, _job_id=turn.job_id, _defer_by=LOCK_WAIT_SECONDS, **turn.to_kwargs()
     )
+    if line is not None:
+        await join(queue, line, turn.job_id)
     log.info("job.wait_turn", turn=turn.waits, waiting_for=reason.rsplit(" ", 1)[0])
     return f"waiting: {reason} running"  # reason ends in "is" or "are"
 
@@ -392,7 +382,9 @@ async def _run(r: Review, files: list[SourceFile], left_out: int) -> str:
     on_github = set(posted)
     delivered = [p for p in outcome.proposals if p.work.function.id in on_github]
     await remember(engine, delivered)
-    pr_cost = await _add_pr_cost(r, outcome.usage.cost_usd)
+    pr_cost = await add_pr_cost(
+        r.services.redis, r.args.repo, r.args.number, outcome.usage.cost_usd
+    )
     report = _report(r, outcome, Posted(posted, refused, delivered), left_out, pr_cost)
     await upsert_summary(client, pr.number, summary_body(report), summary)
     await r.check.finish(analysis, [f.path for f in files], report)
@@ -448,10 +440,6 @@ async def _engine(r: Review, files: list[SourceFile]) -> Engine:
             style=options.style,
         ),
     )
-
-
-async def _add_pr_cost(r: Review, cost: float) -> float:
-    return await add_pr_cost(r.services.redis, r.args.repo, r.args.number, cost)
 
 
 @dataclass(frozen=True)

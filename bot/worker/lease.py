@@ -79,7 +79,9 @@ for i, key in ipairs(KEYS) do
 end
 return n
 """
-_DROP_LUA = (
+# Delete a key only if it still holds this holder's token: it may have lapsed and been
+# taken by another run.
+_RELEASE_LUA = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 )
 
@@ -167,8 +169,7 @@ class Leases:
         """Delete a finished job's lease (if still this run's) and stop renewing it."""
         lease = self.held.pop(job_id, None)
         if lease is not None and not lease.lost:
-            script = client.register_script(_DROP_LUA)
-            await script(keys=[lease.keys[0]], args=[lease.token])
+            await release_lock(client, lease.keys[0], lease.token)
 
     async def renew(self, client: redis.asyncio.Redis) -> list[str]:
         """Renew every lease and lock held; return the ids of the jobs that lost theirs."""
@@ -209,10 +210,22 @@ class Leases:
         await every(self.every, lambda: self.renew(client), "leases not renewed")
 
 
+async def release_lock(client: redis.asyncio.Redis, key: str, owner: str) -> bool:
+    """Delete the lock ``key`` if ``owner`` still holds it; tell whether it did."""
+    release = client.register_script(_RELEASE_LUA)
+    return bool(await release(keys=[key], args=[owner]))
+
+
 def current_lease(ctx: dict[str, Any]) -> JobLease | None:
     """Return the lease of the job running with ``ctx``, if its worker takes leases."""
     lease = ctx.get("lease")
     return lease if isinstance(lease, JobLease) else None
+
+
+def leasing(ctx: dict[str, Any]) -> tuple[Leases, JobLease] | None:
+    """Return the worker's leases and the lease of the job of ``ctx``; None without leases."""
+    lease, leases = current_lease(ctx), ctx.get("leases")
+    return (leases, lease) if lease is not None and isinstance(leases, Leases) else None
 
 
 def lock_owner(ctx: dict[str, Any], fallback: str) -> str:
@@ -229,14 +242,16 @@ async def take_lock(
     Under a leasing worker the lock lives and lapses with the job's lease; without
     one (a bare arq worker) it expires after ``seconds``.
     """
-    lease, leases = current_lease(ctx), ctx.get("leases")
-    if lease is None or not isinstance(leases, Leases):
+    held = leasing(ctx)
+    if held is None:
         return bool(await client.set(key, owner, nx=True, ex=seconds))
+    leases, lease = held
     return await leases.hold(client, lease, key)
 
 
 def forget_lock(ctx: dict[str, Any], key: str) -> None:
     """Stop renewing the lock ``key`` before the job of ``ctx`` releases it."""
-    lease, leases = current_lease(ctx), ctx.get("leases")
-    if lease is not None and isinstance(leases, Leases):
+    held = leasing(ctx)
+    if held is not None:
+        leases, lease = held
         leases.forget(lease, key)

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from typing import Any
 
 import redis.asyncio
 
 from bot.worker.lease import Leases
 from bot.worker.reaper import Reaper
-
-log = logging.getLogger("docgen.worker")
 
 
 class WorkerLife:

@@ -18,9 +18,9 @@ from bot.worker.fairness import (
     give_slot,
     take_job_slot,
     take_slot,
-    wait_for_slot,
 )
 from bot.worker.lease import Leases
+from bot.worker.waiters import join
 from tests.worker.conftest import RunWorker
 from tests.worker.support import INSTALLATION, send_pr, sha
 from tests.worker.test_review_e2e import seed
@@ -80,7 +80,7 @@ async def test_a_slot_given_back_wakes_the_first_waiting_review(
     later = int(time.time() * 1000) + 15_000  # each waiter's own next look
     await redis_client.zadd(queue, {"ran-already~1": later, "first~1": later, "second~1": later})
     for waiter in ("ran-already~1", "first~1", "second~1"):
-        await wait_for_slot(redis_client, 1, waiter)
+        await join(redis_client, keys.slot_waiters_key(1), waiter)
     await redis_client.zrem(queue, "ran-already~1")  # it looked again on its own and ran
     await take_slot(redis_client, 1, "running", cap=1)
     await give_slot(redis_client, 1, "running", queue_name=queue)

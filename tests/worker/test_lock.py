@@ -15,7 +15,8 @@ from arq.jobs import deserialize_result
 from bot import keys
 from bot.contract import ReviewJob
 from bot.worker import job
-from bot.worker.job import MAX_LOCK_WAITS, LockWaitExceeded, release_lock, wait_turn
+from bot.worker.job import MAX_LOCK_WAITS, LockWaitExceeded, wait_turn
+from bot.worker.lease import release_lock
 from bot.worker.runner import MAX_TRIES
 from tests.fakes.azure_faults import Slow
 from tests.worker.command_support import seed_pr, send_command
