@@ -12,18 +12,17 @@ The repository's formatter settings in ``pyproject.toml`` supply the line length
 from __future__ import annotations
 
 import difflib
-import functools
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import yaml
-from pathspec import GitIgnoreSpec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.core.docrules import ALL_D_CODES, CONVENTION_OFF, Convention, DocRules
 from bot.core.generated import GITATTRIBUTES, NO_GENERATED, generated_rules
+from bot.core.gitignore import gitignore_spec
 from bot.core.render import (
     DocstringSample,
     RenderOptions,
@@ -106,9 +105,9 @@ class RepoConfig(BaseModel):
         """Tell whether ``path`` is a Python file the include and exclude globs let in."""
         if not path.endswith(".py"):
             return False
-        if self.include and not _spec(self.include).match_file(path):
+        if self.include and not gitignore_spec(self.include).match_file(path):
             return False
-        return not (self.exclude and _spec(self.exclude).match_file(path))
+        return not (self.exclude and gitignore_spec(self.exclude).match_file(path))
 
     def target_rules(
         self, docrules: DocRules | None = None, *, gitattributes: str | None = None
@@ -170,11 +169,6 @@ class LoadedConfig:
 
 def _or(value: bool | None, default: bool) -> bool:
     return default if value is None else value
-
-
-@functools.lru_cache(maxsize=64)
-def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
-    return GitIgnoreSpec.from_lines(patterns)
 
 
 def load_repo_config(

@@ -15,11 +15,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import Literal
 
-import pathspec
-
+from bot.core.gitignore import gitignore_spec
 from bot.core.mdtable import code, cut, plain
 from bot.core.skips import SkipKind
 from bot.core.summary import Coverage, RunReport, coverage_text
@@ -157,12 +155,7 @@ def file_exclusion(path: str, rules: TargetRules) -> str | None:
 
 
 def _first_match(patterns: Sequence[str], path: str) -> str | None:
-    return next((p for p in patterns if _spec(p).match_file(path)), None)
-
-
-@lru_cache(maxsize=128)
-def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines([pattern])
+    return next((p for p in patterns if gitignore_spec((p,)).match_file(path)), None)
 
 
 def conclusion(coverage: Coverage, policy: CheckPolicy) -> Conclusion:

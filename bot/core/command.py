@@ -18,7 +18,6 @@ text gives a :class:`Command`, an unknown one carrying a short reason.
 
 from __future__ import annotations
 
-import functools
 import re
 import shlex
 import warnings
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, get_args
 
-import pathspec
+from bot.core.gitignore import gitignore_spec
 
 Style = Literal["google", "numpy", "sphinx"]
 STYLES: tuple[str, ...] = get_args(Style)
@@ -72,7 +71,7 @@ class Command:
         """Tell whether the command's paths let ``path`` in (no paths: every path)."""
         if not self.paths:
             return True
-        return bool(_spec(self.paths).match_file(path))
+        return bool(gitignore_spec(self.paths).match_file(path))
 
 
 # The forms, as help_text lists them and the README documents them.
@@ -232,15 +231,10 @@ def path_problem(path: str) -> str | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a regex warning (a nested set) is a bad glob too
-            _spec((path,))
+            gitignore_spec((path,))
     except (ValueError, TypeError, re.error, Warning) as exc:
         return f"`{shown}` is not a valid glob ({_shown(str(exc))})"
     return None
-
-
-@functools.lru_cache(maxsize=64)
-def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _shown(word: str) -> str:

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
-import pathspec
-
+from bot.core.gitignore import gitignore_spec
 from bot.core.ruffglob import glob_matches
 
 Convention = Literal["google", "numpy", "pep257"]
@@ -95,7 +93,7 @@ class PydocstyleRules:
 
     def excludes(self, path: str) -> bool:
         """Tell whether the linter leaves ``path`` alone (its ``exclude`` settings)."""
-        return bool(self.exclude) and _exclude_spec(self.exclude).match_file(path)
+        return bool(self.exclude) and gitignore_spec(self.exclude).match_file(path)
 
     def codes_for(self, path: str) -> frozenset[str]:
         """Return the ``D`` codes in force for ``path`` (a repository-relative path)."""
@@ -236,10 +234,3 @@ def _matches(pattern: str, path: str) -> bool:
     ``!`` makes it apply to the files neither matches (:mod:`bot.core.ruffglob`).
     """
     return glob_matches(pattern, path)
-
-
-@lru_cache(maxsize=64)
-def _exclude_spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    # ruff's exclude globs read like .gitignore lines: a bare name matches at any depth,
-    # a path with a slash is relative to the project root.
-    return pathspec.GitIgnoreSpec.from_lines(patterns)

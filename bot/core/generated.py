@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pathspec
+from bot.core.gitignore import gitignore_spec
 
 GITATTRIBUTES = ".gitattributes"
 DEFAULT_PATTERNS: tuple[str, ...] = (
@@ -72,7 +72,7 @@ class GeneratedRules:
         if any(m.value is False for m in decided):
             return None  # the repository says it is hand-written, whatever the defaults say
         for pattern in self.defaults:
-            if _default_spec(pattern).match_file(path):
+            if gitignore_spec((pattern,)).match_file(path):
                 return f"matches `{pattern}` (docgen's default)"
         return None
 
@@ -221,8 +221,3 @@ def _char_class(pattern: str, start: int) -> tuple[str, int]:
     if i >= len(pattern):  # no closing bracket: a literal "["
         return re.escape("["), start + 1
     return f"[{'^' if negate else ''}{''.join(body)}{'/' if negate else ''}]", i + 1
-
-
-@lru_cache(maxsize=64)
-def _default_spec(pattern: str) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines([pattern])

@@ -21,15 +21,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import Literal, NamedTuple
 
 import docstring_parser
-import pathspec
 
 from bot.core.docrules import MISSING_CODES, DocRules, InterrogateRules, PydocstyleRules
 from bot.core.extract import ExtractResult, FunctionInfo
 from bot.core.generated import GeneratedRules
+from bot.core.gitignore import gitignore_spec
 from bot.core.skips import SkipKind
 
 _ACCESSOR = re.compile(r"@?\w+\.(?:setter|deleter)$")
@@ -288,7 +287,7 @@ def with_class_targets(functions: Selection, classes: Selection) -> Selection:
 
 
 def _file_reason(result: ExtractResult, rules: TargetRules) -> SkipReason | None:
-    if rules.exclude and _spec(rules.exclude).match_file(result.path):
+    if rules.exclude and gitignore_spec(rules.exclude).match_file(result.path):
         return SkipReason.EXCLUDED
     if rules.generated.matches(result.path):
         return SkipReason.GENERATED
@@ -300,14 +299,9 @@ def _file_reason(result: ExtractResult, rules: TargetRules) -> SkipReason | None
         }[result.error_kind]
     if result.line_count > rules.max_file_lines:
         return SkipReason.FILE_TOO_LARGE
-    if rules.skip_tests and _spec(rules.test_paths).match_file(result.path):
+    if rules.skip_tests and gitignore_spec(rules.test_paths).match_file(result.path):
         return SkipReason.TEST
     return None
-
-
-@lru_cache(maxsize=64)
-def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _decide(
@@ -449,7 +443,7 @@ def _ignored_by(decorator: str, linter: PydocstyleRules) -> bool:
 
 def _interrogate_scope(name: str, path: str, rules: InterrogateRules) -> SkipReason | None:
     """Return why interrogate counts no definition of this name in this file, if it does not."""
-    if rules.exclude and _spec(rules.exclude).match_file(path):
+    if rules.exclude and gitignore_spec(rules.exclude).match_file(path):
         return SkipReason.EXCLUDED
     if any(re.match(pattern, name) for pattern in rules.ignore_regex):
         return SkipReason.IGNORED_NAME
