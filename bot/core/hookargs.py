@@ -40,6 +40,15 @@ class Hook:
         return " ".join(f'"{a}"' if not a or any(c.isspace() for c in a) else a for a in self.args)
 
 
+def note_hook(files: ConfigFiles, tool: str, hook: Hook | None) -> None:
+    """Record where ``tool``'s hook adds to the rules: its ``args``, or the hook alone."""
+    if hook is not None:
+        if hook.args:
+            files.note(f"pre-commit {tool} args", hook.shown, PRE_COMMIT)
+        else:
+            files.note("pre-commit hook", hook.id, PRE_COMMIT)
+
+
 def read_hooks(files: ConfigFiles) -> dict[str, Hook]:
     """Return the first hook of each tool in ``.pre-commit-config.yaml``, by tool name."""
     data = files.yaml(PRE_COMMIT)

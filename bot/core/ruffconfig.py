@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.core.configfiles import ConfigFiles
 from bot.core.docrules import Convention, PydocstyleRules
-from bot.core.hookargs import PRE_COMMIT, Hook, parse_args, parser
+from bot.core.hookargs import PRE_COMMIT, Hook, note_hook, parse_args, parser
 from bot.core.ruleselect import RuffSelection, covered, ruff_codes, ruff_selector
 
 _CLI = parser(
@@ -49,12 +49,7 @@ def read_ruff(files: ConfigFiles, hook: Hook | None) -> PydocstyleRules | None:
         return None
     if config is None or (cli is not None and cli.isolated):
         config = _Config({}, None)
-    if hook is not None:
-        files.note(
-            "pre-commit ruff args" if hook.args else "pre-commit hook",
-            hook.shown or hook.id,
-            PRE_COMMIT,
-        )
+    note_hook(files, "ruff", hook)
     if cli is not None:
         _apply_config_args(config, cli.config or [], files)
     return _rules(config, _cli_selection(cli), files, preview_flag=_preview_flag(cli))

@@ -264,11 +264,16 @@ def _interrogate_class_exemption(
         return reason
     if rules.ignore_nested_classes and "." in klass.qualname:
         return SkipReason.NOT_REQUIRED
-    if privacy and rules.ignore_private and name.startswith("__") and not _is_dunder(name):
-        return SkipReason.PRIVATE
-    if privacy and rules.ignore_semiprivate and _is_private(name) and name[1:2] != "_":
+    if privacy and _interrogate_private(name, rules):
         return SkipReason.PRIVATE
     return None
+
+
+def _interrogate_private(name: str, rules: InterrogateRules) -> bool:
+    """Tell whether interrogate's ``ignore-private`` or ``ignore-semiprivate`` leaves ``name``."""
+    if rules.ignore_private and name.startswith("__") and not _is_dunder(name):
+        return True
+    return rules.ignore_semiprivate and _is_private(name) and name[1:2] != "_"
 
 
 def with_class_targets(functions: Selection, classes: Selection) -> Selection:
@@ -471,14 +476,7 @@ def _interrogate_exemption(
         (rules.ignore_nested_functions and "<locals>" in function.qualname, SkipReason.NESTED),
         (rules.ignore_init_method and name == "__init__", SkipReason.NOT_REQUIRED),
         (rules.ignore_magic and _is_dunder(name) and name != "__init__", SkipReason.DUNDER),
-        (
-            privacy and rules.ignore_private and name.startswith("__") and not _is_dunder(name),
-            SkipReason.PRIVATE,
-        ),
-        (
-            privacy and rules.ignore_semiprivate and _is_private(name) and name[1:2] != "_",
-            SkipReason.PRIVATE,
-        ),
+        (privacy and _interrogate_private(name, rules), SkipReason.PRIVATE),
         (rules.ignore_setters and any(_ACCESSOR.match(d) for d in decorators), SkipReason.ACCESSOR),
         (
             rules.ignore_property_decorators and any(_is_property(d) for d in decorators),

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.core.configfiles import ConfigFiles
 from bot.core.docrules import InterrogateRules, PydoclintRules, PydocstyleRules
-from bot.core.hookargs import PRE_COMMIT, Hook, parse_args, parser
+from bot.core.hookargs import PRE_COMMIT, Hook, note_hook, parse_args, parser
 from bot.core.ruleselect import PydocstyleCodes, pydocstyle_codes, unknown_pydocstyle_parts
 
 # pydocstyle's search order: the first file with a [pydocstyle] (or [pep257]) section wins.
@@ -91,14 +91,6 @@ def _key(name: str) -> str:
     return name.strip().lstrip("-").replace("_", "-").lower()
 
 
-def _note_hook(files: ConfigFiles, tool: str, hook: Hook | None) -> None:
-    if hook is not None:
-        if hook.args:
-            files.note(f"pre-commit {tool} args", hook.shown, PRE_COMMIT)
-        else:
-            files.note("pre-commit hook", hook.id, PRE_COMMIT)
-
-
 def _cli(p: argparse.ArgumentParser, hook: Hook | None, files: ConfigFiles) -> dict[str, Any]:
     """Return the options a hook's ``args`` give, by their long names with dashes."""
     parsed = parse_args(p, hook, files) if hook is not None else None
@@ -115,7 +107,7 @@ def read_pydocstyle(files: ConfigFiles, hook: Hook | None) -> PydocstyleRules | 
     if found is None and hook is None:
         return None
     path, values = found or (PRE_COMMIT, {})
-    _note_hook(files, "pydocstyle", hook)
+    note_hook(files, "pydocstyle", hook)
     for name, value in values.items():
         files.note(f"pydocstyle {name}", value, path)
     cli = {k: str(v) for k, v in _cli(_PYDOCSTYLE_CLI, hook, files).items()}
@@ -219,7 +211,7 @@ def read_interrogate(files: ConfigFiles, hook: Hook | None) -> InterrogateRules 
     if found is None and hook is None:
         return None
     path, section = found or (PRE_COMMIT, {})
-    _note_hook(files, "interrogate", hook)
+    note_hook(files, "interrogate", hook)
     fields: dict[str, Any] = {}
     for raw, value in section.items():
         name = _key(raw)
@@ -297,7 +289,7 @@ def read_pydoclint(files: ConfigFiles, hook: Hook | None) -> PydoclintRules | No
     table = tool.get("pydoclint") if isinstance(tool, dict) else None
     if not isinstance(table, dict) and hook is None:
         return None
-    _note_hook(files, "pydoclint", hook)
+    note_hook(files, "pydoclint", hook)
     fields: dict[str, Any] = {}
     for raw, value in (table or {}).items():
         _pydoclint_field(fields, _key(raw), value, "pyproject.toml", files)

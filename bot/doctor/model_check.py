@@ -7,6 +7,7 @@ failure is shown as the service gave it, with the setting that fixes it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, cast
 
@@ -16,7 +17,7 @@ from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 from bot.doctor.report import CheckResult, failed, passed, warned
 from bot.doctor.runner import Context, Probe
 from bot.errors import TokenizerUnavailable
-from bot.llm.client import Endpoint
+from bot.llm.client import Endpoint, sdk_client
 from bot.llm.models import ModelFacts
 from bot.llm.prompt import RESPONSE_FORMAT
 from bot.llm.tokens import TokenCounter
@@ -31,21 +32,6 @@ _PROVIDER_SETTINGS = frozenset(
 )  # fmt: skip
 _DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 STRUCTURED_MODELS = "gpt-4o (2024-08-06 or later), gpt-4o-mini, gpt-4.1, o3-mini, o4-mini, gpt-5"
-
-
-def sdk_client(endpoint: Endpoint, timeout: float) -> openai.AsyncOpenAI:
-    """Return the SDK client the worker's caller would use, without retries."""
-    key = endpoint.api_key.get_secret_value() if endpoint.api_key is not None else ""
-    if endpoint.kind == "azure":
-        return openai.AsyncAzureOpenAI(
-            azure_endpoint=endpoint.url or "",
-            azure_deployment=endpoint.deployment,
-            api_version=endpoint.api_version,
-            api_key=key,
-            max_retries=0,
-            timeout=timeout,
-        )
-    return openai.AsyncOpenAI(base_url=endpoint.url, api_key=key, max_retries=0, timeout=timeout)
 
 
 def _params(endpoint: Endpoint, facts: ModelFacts, tokens: int) -> dict[str, Any]:
@@ -119,7 +105,7 @@ async def check_model(ctx: Context, out: list[CheckResult]) -> None:
         return
     facts = ctx.settings.model_facts()
     messages = cast(list[ChatCompletionMessageParam], MESSAGES)
-    async with sdk_client(endpoint, ctx.timeout) as client:
+    async with sdk_client(dataclasses.replace(endpoint, timeout=ctx.timeout)) as client:
         try:
             completion = await client.chat.completions.create(
                 messages=messages, **_params(endpoint, facts, 1)

@@ -301,7 +301,7 @@ def open_caller(
     Use it as an async context manager, so the SDK's connections are closed.
     """
     return OpenAICaller(
-        _sdk_client(endpoint),
+        sdk_client(endpoint),
         model=endpoint.requested_model,
         facts=facts,
         timeout=endpoint.timeout,
@@ -310,8 +310,11 @@ def open_caller(
     )
 
 
-def _sdk_client(endpoint: Endpoint) -> openai.AsyncOpenAI:
-    # docgen's own policy retries (max_retries=0): the SDK's would hide long waits.
+def sdk_client(endpoint: Endpoint) -> openai.AsyncOpenAI:
+    """Return the SDK client for ``endpoint``, without the SDK's own retries.
+
+    docgen's own policy retries (max_retries=0): the SDK's would hide long waits.
+    """
     if endpoint.kind == "azure":
         return openai.AsyncAzureOpenAI(
             azure_endpoint=endpoint.url or "",
