@@ -30,7 +30,7 @@ MEDIAN_SLACK_SECONDS = 2.0
 
 def reviews_of(fake: Any, pr: Pr) -> list[Any]:
     """Return the reviews the fake GitHub accepted on ``pr``."""
-    return [r for r in fake.reviews if (r.owner, r.repo, r.pull_number) == pr.key]
+    return list(fake.reviews_of(*pr.key))
 
 
 def summaries_of(fake: Any, pr: Pr) -> list[Any]:

@@ -27,7 +27,6 @@ from bot.core.targets import (
 DATA = Path(__file__).parent.parent / "data"
 VISIBILITY = DATA / "rules" / "visibility"
 SHAPES = DATA / "extract" / "shapes.py"
-MISSING = ("D101", "D102", "D103", "D105", "D106", "D107")
 
 CONFIGS = {
     "no rules": None,

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from bot.core.edit import apply_edits
 from bot.core.render import RenderOptions
@@ -14,12 +11,11 @@ from bot.core.summary import Coverage
 from bot.core.targets import TargetRules
 from bot.engine.analyse import Analysis, SourceFile, analyse
 from bot.engine.document import Engine, coverage_after, document
-from bot.llm.plan import PlannedRequest
 from bot.llm.prompt import CLASS_NOTE
 from bot.llm.skeleton import SkeletonCaller
-from bot.llm.usage import Answer, Usage
 from bot.settings import Settings
 from bot.wiring import budgets_for, planner_for
+from tests.engine.test_findings import ScriptedCaller
 
 HEAD = """\
 class Pool:
@@ -44,23 +40,6 @@ INIT_DOC = "Set up the pool.\n\nArgs:\n    size: How many jobs run at once.\n   
 RUN_DOC = (
     "Run one job.\n\nArgs:\n    job: The callable to run.\n\nReturns:\n    What the job returns."
 )
-
-
-@dataclass
-class ScriptedCaller:
-    """Answer from a script: id -> (first answer, answer once asked again)."""
-
-    script: Mapping[str, tuple[str, str]]
-    requests: list[PlannedRequest] = field(default_factory=list)
-
-    async def complete(self, request: PlannedRequest) -> Answer:
-        """Answer every function of ``request`` from the script."""
-        self.requests.append(request)
-        items = [
-            {"id": fn.id, "docstring": self.script[fn.id][1 if fn.note else 0]}
-            for fn in request.functions
-        ]
-        return Answer(json.dumps({"docstrings": items}), "stop", Usage(100, 20))
 
 
 def files(head: str = HEAD) -> list[SourceFile]:

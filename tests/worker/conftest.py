@@ -34,12 +34,14 @@ def web(app_settings: Settings) -> Iterator[httpx.Client]:
 def run_worker(app_settings: Settings) -> RunWorker:
     """Return a coroutine function that runs a burst worker until the queue is empty."""
 
-    async def run() -> int:
-        worker = build_worker(app_settings, burst=True, handle_signals=False, poll_delay=0.05)
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
-        return worker.jobs_complete
+    return lambda: run_burst(app_settings)
 
-    return run
+
+async def run_burst(settings: Settings, **options: Any) -> int:
+    """Run a burst worker until the queue is empty; return how many jobs it completed."""
+    worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05, **options)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    return worker.jobs_complete

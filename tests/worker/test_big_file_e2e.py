@@ -11,7 +11,16 @@ import httpx
 
 from tests.fakes.github_model import PrFile, Route
 from tests.worker.conftest import RunWorker
-from tests.worker.support import INSTALLATION, NUMBER, OWNER, REPO, code_ast, send_pr, sha
+from tests.worker.support import (
+    INSTALLATION,
+    NUMBER,
+    OWNER,
+    REPO,
+    code_ast,
+    seed_one_file,
+    send_pr,
+    sha,
+)
 from tests.worker.support import apply_comments as apply
 from tests.worker.test_review_e2e import summaries
 
@@ -29,15 +38,7 @@ async def test_a_changed_function_in_a_1_5_mib_file_gets_its_suggestion(
     web: httpx.Client, run_worker: RunWorker, fake_github: Any
 ) -> None:
     assert 1.4 * 2**20 < len(HEAD.encode()) < 1.6 * 2**20
-    fake_github.add_installation(INSTALLATION, repos=[f"{OWNER}/{REPO}"])
-    fake_github.add_pull_request(
-        OWNER,
-        REPO,
-        NUMBER,
-        head_sha=sha(5),
-        files=[PrFile.from_texts("pkg/codes.py", BASE, HEAD)],
-        base_files={"pkg/codes.py": BASE},
-    )
+    seed_one_file(fake_github, sha(5), "pkg/codes.py", BASE, HEAD)
     send_pr(web, "opened", sha(5))
     assert await run_worker() == 1
 

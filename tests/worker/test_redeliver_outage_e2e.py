@@ -23,10 +23,10 @@ import redis.asyncio
 from bot.settings import Front, Settings, load_settings
 from bot.web.app import create_app
 from bot.worker.redeliver import redeliver_failed
-from bot.worker.runner import build_worker
 from bot.worker.services import open_services
 from tests.fakes.github import PrFile
 from tests.web.support import WEBHOOK, compact, payload, serve
+from tests.worker.conftest import run_burst as run_worker
 from tests.worker.support import INSTALLATION, OWNER, REPO, sha
 
 NUMBERS = (7, 8, 9)
@@ -97,15 +97,6 @@ def seed(fake_github: Any) -> None:
     for number in NUMBERS:
         files = [PrFile.from_texts(f"pkg/pr{number}.py", None, SOURCE)]
         fake_github.add_pull_request(OWNER, REPO, number, head_sha=sha(number), files=files)
-
-
-async def run_worker(settings: Settings) -> int:
-    worker = build_worker(settings, burst=True, handle_signals=False, poll_delay=0.05)
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-    return worker.jobs_complete
 
 
 async def run_redelivery(settings: Settings) -> int:

@@ -17,10 +17,11 @@ from arq import create_pool
 from bot import keys
 from bot.contract import JOB_FUNCTION, ReviewJob
 from bot.settings import Settings
-from bot.worker.runner import build_worker, redis_settings
+from bot.worker.runner import redis_settings
 from tests.fakes.github_model import PrFile
 from tests.web.support import compact, deliver
 from tests.worker.command_support import reactions, replies, seed_pr, send_command
+from tests.worker.conftest import run_burst
 from tests.worker.support import INSTALLATION, NUMBER, OWNER, REPO, pr_event, sha
 from tests.worker.test_review_e2e import summaries
 
@@ -70,14 +71,7 @@ def seed_small(fake_github: Any) -> None:
 
 async def drain(settings: Settings, **options: Any) -> int:
     """Run one job at a time until the queue is empty; return how many ran."""
-    worker = build_worker(
-        settings, burst=True, handle_signals=False, poll_delay=0.05, max_jobs=1, **options
-    )
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-    return worker.jobs_complete
+    return await run_burst(settings, max_jobs=1, **options)
 
 
 async def results(client: redis.asyncio.Redis) -> list[str]:
